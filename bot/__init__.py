@@ -1,0 +1,1 @@
+"""shortbot: the application layer (settings, CLI, Discord cogs, jobs, wiring)."""

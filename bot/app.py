@@ -1,0 +1,51 @@
+"""Wiring: the long-lived resources, opened once and handed to whatever needs them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import httpx
+
+from bot.settings import Settings
+from papers.ports import Publisher
+from papers.usecases import Clock, utcnow
+from publishers.console import ConsolePublisher
+from sources.fetch import new_client
+from storage.db import create_engine, upgrade
+from storage.repository import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    store: Store
+    http: httpx.AsyncClient
+    publishers: list[Publisher] = field(default_factory=list)
+    clock: Clock = utcnow
+
+
+def build_publishers(settings: Settings) -> list[Publisher]:
+    publishers: list[Publisher] = []
+    if settings.console:
+        publishers.append(ConsolePublisher())
+    return publishers
+
+
+@asynccontextmanager
+async def open_app(
+    settings: Settings, *, migrate: bool = True, clock: Clock = utcnow
+) -> AsyncIterator[App]:
+    """Open the database (migrated to head unless told not to) and the shared HTTP client."""
+    engine = create_engine(settings.database)
+    try:
+        if migrate:
+            await upgrade(engine)
+        async with new_client() as http:
+            yield App(settings, Store(engine), http, build_publishers(settings), clock)
+    finally:
+        await engine.dispose()

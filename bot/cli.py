@@ -1,0 +1,247 @@
+"""The ``shortbot`` command line.
+
+Exit codes: 0 success; 1 not found / a source could not be read; 2 unusable input (bad query,
+bad arguments); 3 shortbot cannot start (configuration or database); 4 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.app import App, open_app
+from bot.settings import ConfigError, Settings, load_settings
+from bot.watch import describe_report, poll_feed, sync_configured_feeds
+from papers.ids import UnusableQuery
+from papers.model import PaperWithSummaries
+from papers.render import console_paper
+from papers.usecases import Found, ingest_parsed, lookup, publish_digest
+from sources.fetch import FetchError, fetch
+from sources.parse import FeedParseError, parse_feed
+from storage.db import DatabaseError, describe_url, head_revision
+
+log = logging.getLogger("shortbot")
+
+EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_CANNOT_START, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="shortbot",
+        description=(
+            "shortbot watches paper-summary feeds (ShortScience, blogs, arXiv), publishes "
+            "digests, and looks papers up. With no configuration it runs the embedded demo: "
+            "SQLite in ./data, the bundled sample feeds, digests printed to the console."
+        ),
+        epilog="Configuration: --config PATH, $SHORTBOT_CONFIG or ./shortbot.toml; "
+        "environment variables SHORTBOT_* override the file (see the README).",
+    )
+    parser.add_argument("--config", metavar="PATH", help="TOML configuration file")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ingest = sub.add_parser(
+        "ingest",
+        help="import summaries from feed files or URLs",
+        description="Import summaries from each SOURCE (a file path or an http(s) URL). "
+        "What is imported counts as new and goes into the next digest. Exit 0 when every "
+        "source was read (bad entries are skipped and counted), 1 when a source could not "
+        "be read at all.",
+    )
+    ingest.add_argument("sources", nargs="+", metavar="SOURCE")
+
+    look = sub.add_parser(
+        "lookup",
+        help="show a paper and its summaries",
+        description="Find a paper by arXiv id or URL, DOI, ShortScience URL or bibtex key, "
+        "or title words, and show its summaries best-voted first. Exit 0 found, 1 not "
+        "found, 2 unusable query.",
+    )
+    look.add_argument("query", nargs="+", help="what to look up (words are joined)")
+    look.add_argument("--json", action="store_true", help="print one JSON object")
+
+    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser(
+        "upgrade",
+        help="apply pending migrations",
+        description="Apply every pending schema migration (also done at every start).",
+    )
+
+    run = sub.add_parser(
+        "run",
+        help="watch the feeds and publish digests",
+        description="Poll every watched feed at its interval and publish the digest of what "
+        "is new to every destination. With --once: poll each feed once, publish, exit.",
+    )
+    run.add_argument("--once", action="store_true", help="one poll and one digest, then exit")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s level=%(levelname)s logger=%(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = load_settings(args.config)
+    except ConfigError as exc:
+        print(f"shortbot: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_START
+    if not args.verbose:
+        logging.getLogger().setLevel(settings.log_level.upper())
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        return asyncio.run(_dispatch(args, settings))
+    except KeyboardInterrupt:
+        print("shortbot: interrupted", file=sys.stderr)
+        return 130
+    except (DatabaseError, SQLAlchemyError, OSError) as exc:
+        where = describe_url(settings.database)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        log.debug("database error", exc_info=True)
+        print(f"shortbot: cannot use the database {where}: {reason}", file=sys.stderr)
+        return EXIT_CANNOT_START
+    except Exception:
+        error_id = uuid.uuid4().hex[:8]
+        log.exception("internal error error_id=%s", error_id)
+        print(
+            f"shortbot: internal error (id {error_id}); the log above has the details",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db":
+        async with open_app(settings, migrate=False) as app:
+            from storage.db import upgrade
+
+            before, after = await upgrade(app.store.engine)
+            where = describe_url(settings.database)
+            if before == after:
+                print(f"{where}: already at revision {after} (head {head_revision()})")
+            else:
+                print(f"{where}: migrated from {before or 'empty'} to {after}")
+        return EXIT_OK
+    async with open_app(settings) as app:
+        if args.command == "ingest":
+            return await _ingest(app, args.sources)
+        if args.command == "lookup":
+            return await _lookup(app, " ".join(args.query), as_json=args.json)
+        if args.command == "run":
+            return await _run(app, once=args.once)
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+async def _ingest(app: App, sources: list[str]) -> int:
+    failed = 0
+    for source in sources:
+        try:
+            fetched = await fetch(source, app.http)
+            # no validators were sent, so the body is never None (304)
+            parsed = await asyncio.to_thread(parse_feed, fetched.body or b"", source)
+        except (FetchError, FeedParseError) as exc:
+            failed += 1
+            reason = exc.reason if isinstance(exc, FetchError) else str(exc)
+            print(f"shortbot: {source}: cannot read: {reason}", file=sys.stderr)
+            continue
+        report = await ingest_parsed(app.store, parsed, source, announce=True, now=app.clock())
+        print(f"{source}: {describe_report(report)}")
+        for warning in report.warnings:
+            print(f"  warning: {warning}", file=sys.stderr)
+    return EXIT_NOT_FOUND if failed else EXIT_OK
+
+
+def paper_json(found: PaperWithSummaries) -> dict[str, Any]:
+    """The ``lookup --json`` object (a contract: keep the keys)."""
+    paper = found.paper
+    return {
+        "paper": {
+            "key": paper.key,
+            "arxiv_id": paper.arxiv_id,
+            "title": paper.title,
+            "authors": list(paper.authors),
+            "url": paper.url,
+        },
+        "summaries": [
+            {
+                "author": s.author,
+                "url": s.url,
+                "votes": s.votes,
+                "published": s.published.isoformat() if s.published else None,
+                "edited": s.edited.isoformat() if s.edited else None,
+                "source": s.source,
+                "text": s.text,
+            }
+            for s in found.summaries
+        ],
+    }
+
+
+async def _lookup(app: App, query: str, *, as_json: bool) -> int:
+    try:
+        outcome = await lookup(app.store, query)
+    except UnusableQuery as exc:
+        if as_json:
+            print(json.dumps({"paper": None, "summaries": [], "error": exc.reason}))
+        print(f"shortbot: unusable query: {exc.reason}", file=sys.stderr)
+        return EXIT_USAGE
+    if not isinstance(outcome, Found):
+        if as_json:
+            print(json.dumps({"paper": None, "summaries": [], "error": outcome.message}))
+        print(f"shortbot: {outcome.message}", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    if as_json:
+        body = paper_json(outcome.match)
+        if outcome.others:
+            body["others"] = [{"key": p.key, "title": p.title} for p in outcome.others]
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(console_paper(outcome.match))
+        if outcome.others:
+            print("\nOther papers matching these words:")
+            for paper in outcome.others:
+                print(f"  - {paper.title} ({paper.key})")
+    return EXIT_OK
+
+
+async def run_once(app: App, *, due_only: bool = False) -> int:
+    """Poll every watched feed once (or only those due), then publish each digest."""
+    feeds = await sync_configured_feeds(app)
+    now = app.clock()
+    for feed in feeds:
+        if due_only and feed.next_poll and feed.next_poll > now:
+            continue
+        result = await poll_feed(app, feed)
+        log.info("poll %s", result.describe())
+        if result.error:
+            print(f"shortbot: {result.describe()}", file=sys.stderr)
+    sent = 0
+    for publisher in app.publishers:
+        outcome = await publish_digest(
+            app.store, publisher, max_items=app.settings.digest.max_items, clock=app.clock
+        )
+        sent += outcome.sent
+    if not sent:
+        print("Nothing new since the last digest.")
+    return EXIT_OK
+
+
+async def _run(app: App, *, once: bool) -> int:
+    if once:
+        return await run_once(app)
+    from bot.loop import run_forever
+
+    await run_forever(app, lambda a: run_once(a, due_only=True))
+    return EXIT_OK

@@ -1,0 +1,174 @@
+"""Configuration: a TOML file overridden by ``SHORTBOT_…`` environment variables.
+
+Where the file comes from: ``--config PATH``, else ``$SHORTBOT_CONFIG``, else ``./shortbot.toml``
+if present, else the built-in defaults (the embedded demo: SQLite, the bundled sample feeds,
+console output). Nested keys use ``__`` in the environment: ``SHORTBOT_DISCORD__TOKEN``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV = "SHORTBOT_CONFIG"
+DEFAULT_CONFIG_FILE = "shortbot.toml"
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and the key."""
+
+
+def parse_duration(value: Any) -> int:
+    """Seconds from ``900``, ``"90s"``, ``"15m"``, ``"2h"`` or ``"1d"``."""
+    if isinstance(value, bool):
+        raise ValueError("expected a duration like '15m'")
+    if isinstance(value, int):
+        seconds = value
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError(f"{value!r} is not a duration like '90s', '15m', '2h' or '1d'")
+        seconds = int(match.group(1)) * _UNITS[(match.group(2) or "s").lower()]
+    if seconds < 60:
+        raise ValueError("a poll interval must be at least one minute")
+    return seconds
+
+
+Duration = Annotated[int, BeforeValidator(parse_duration)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FeedSettings(_Section):
+    url: str
+    name: str | None = None
+    interval: Duration = 900
+    # Announce what the feed holds on first sight instead of recording it as already seen.
+    announce_existing: bool = False
+
+
+class DiscordSettings(_Section):
+    token: SecretStr | None = None
+    prefix: str = "!"
+    maintainer_role: str | None = None
+    api_base_url: str | None = None
+    gateway_url: str | None = None
+
+
+class DigestSettings(_Section):
+    max_items: int = Field(default=25, ge=1, le=500)
+
+
+class Settings(BaseSettings):
+    """All of shortbot's settings. Tests build ``Settings(...)`` directly."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SHORTBOT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    # None: the embedded demo, which watches the bundled sample feeds.
+    feeds: list[FeedSettings] | None = None
+    poll_interval: Duration = 900
+    console: bool = True
+    digest: DigestSettings = DigestSettings()
+    discord: DiscordSettings = DiscordSettings()
+    log_level: str = "INFO"
+
+    @property
+    def database(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'shortbot.db'}"
+
+    def watched_feeds(self) -> list[FeedSettings]:
+        """The configured feeds, or the bundled samples announced on first sight (the demo)."""
+        if self.feeds is not None:
+            return self.feeds
+        return [
+            FeedSettings(
+                url=str(path), name=name, interval=self.poll_interval, announce_existing=True
+            )
+            for name, path in sample_feeds()
+        ]
+
+
+def sample_feeds() -> list[tuple[str, Path]]:
+    """The sample feeds shipped inside the package."""
+    folder = resources.files("bot") / "samples"
+    return [
+        ("ShortScience sample", Path(str(folder / "shortscience-rss.xml"))),
+    ]
+
+
+def find_config_file(explicit: str | None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    default = Path(DEFAULT_CONFIG_FILE)
+    return default if default.is_file() else None
+
+
+def load_settings(config: str | None = None) -> Settings:
+    """Settings from the chosen TOML file and the environment. Raises ConfigError."""
+    path = find_config_file(config)
+    if path is not None:
+        try:
+            with path.open("rb") as handle:
+                tomllib.load(handle)  # syntax check with a precise message
+        except FileNotFoundError:
+            raise ConfigError(f"config file {path} does not exist") from None
+        except OSError as exc:
+            raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+    class _FromFile(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            sources: tuple[PydanticBaseSettingsSource, ...] = (init_settings, env_settings)
+            if path is not None:
+                sources += (TomlConfigSettingsSource(settings_cls, toml_file=path),)
+            return sources
+
+    try:
+        return _FromFile()
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from None
+
+
+def _describe(exc: ValidationError, path: Path | None) -> str:
+    where = f"config file {path}" if path else "configuration"
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        problems.append(f"{key}: {message}")
+    return f"{where}: " + "; ".join(problems)

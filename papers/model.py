@@ -1,0 +1,196 @@
+"""Domain values: papers, summaries, feeds and digests.
+
+Plain frozen dataclasses, no I/O. Storage returns these, never ORM rows; sources produce the
+``Incoming…`` values; publishers receive a ``Digest``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class FeedKind(enum.StrEnum):
+    """What a feed carries; recognised from its content, not its URL."""
+
+    SHORTSCIENCE = "shortscience"
+    BLOG = "blog"
+    ARXIV_LISTING = "arxiv-listing"
+    ARXIV_API = "arxiv-api"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """A paper as shortbot knows it.
+
+    ``key`` is the stable public key: the arXiv id when the paper is on arXiv, else the
+    ShortScience bibtex key, else the DOI.
+    """
+
+    key: str
+    title: str
+    arxiv_id: str | None = None
+    arxiv_version: int | None = None
+    authors: tuple[str, ...] = ()
+    abstract: str | None = None
+    categories: tuple[str, ...] = ()
+    doi: str | None = None
+    bibtex_key: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+
+    @property
+    def url(self) -> str | None:
+        if self.arxiv_id:
+            return f"https://arxiv.org/abs/{self.arxiv_id}"
+        if self.bibtex_key:
+            return f"https://www.shortscience.org/paper?bibtexKey={self.bibtex_key}"
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """One written summary of one paper, from one source."""
+
+    id: int
+    paper_keys: tuple[str, ...]
+    guid: str
+    source: str
+    author: str
+    url: str | None
+    votes: int | None
+    text: str
+    published: datetime | None
+    edited: datetime | None
+    first_seen: datetime
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PaperWithSummaries:
+    paper: Paper
+    summaries: tuple[Summary, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingPaper:
+    """What a source knows about a paper referred to by an entry."""
+
+    title: str
+    arxiv_id: str | None = None
+    arxiv_version: int | None = None
+    bibtex_key: str | None = None
+    doi: str | None = None
+    authors: tuple[str, ...] = ()
+    abstract: str | None = None
+    categories: tuple[str, ...] = ()
+    published: datetime | None = None
+    updated: datetime | None = None
+
+    @property
+    def key(self) -> str | None:
+        return self.arxiv_id or self.bibtex_key or self.doi
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingSummary:
+    """A summary entry as a source read it, before storage."""
+
+    guid: str
+    source: str
+    author: str
+    url: str | None
+    votes: int | None
+    text: str
+    published: datetime | None
+    papers: tuple[IncomingPaper, ...]
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """The outcome of parsing one feed document."""
+
+    kind: FeedKind
+    title: str
+    summaries: tuple[IncomingSummary, ...] = ()
+    skipped: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+class UpsertResult(enum.StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """Counts of what one ingest of one source did."""
+
+    source: str
+    kind: FeedKind = FeedKind.UNKNOWN
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def count(self, result: UpsertResult) -> None:
+        if result is UpsertResult.NEW:
+            self.new += 1
+        elif result is UpsertResult.UPDATED:
+            self.updated += 1
+        else:
+            self.unchanged += 1
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A watched feed."""
+
+    id: int
+    url: str
+    name: str | None
+    kind: FeedKind
+    interval_seconds: int
+    announce_existing: bool
+    seeded: bool
+    paused: bool
+    etag: str | None
+    last_modified: str | None
+    last_poll: datetime | None
+    last_result: str | None
+    failures: int
+    disabled_reason: str | None
+    content_hash: str | None = None
+    next_poll: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.url
+
+
+@dataclass(frozen=True, slots=True)
+class DigestItem:
+    """One summary in a digest, with the papers it is about (most summaries have one)."""
+
+    summary: Summary
+    papers: tuple[Paper, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What one destination gets next: items in order, plus how many were left out by the cap."""
+
+    destination: str
+    items: tuple[DigestItem, ...]
+    more: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.items

@@ -1,0 +1,87 @@
+"""Per-platform text rules for digests and lookups. Pure functions: values in, text out."""
+
+from __future__ import annotations
+
+from papers.model import Digest, DigestItem, Paper, PaperWithSummaries, Summary
+from papers.text import excerpt, shorten_list
+
+CONSOLE_EXCERPT = 240
+SHORTSCIENCE_URL = "https://www.shortscience.org"
+
+
+def paper_line(paper: Paper) -> str:
+    """``arXiv:1312.6199 · https://arxiv.org/abs/1312.6199`` or the key and link."""
+    ident = f"arXiv:{paper.arxiv_id}" if paper.arxiv_id else paper.key
+    return f"{ident} · {paper.url}" if paper.url else ident
+
+
+def summary_heading(summary: Summary) -> str:
+    when = summary.edited or summary.published
+    parts = [summary.author]
+    if summary.votes is not None:
+        parts.insert(0, f"{summary.votes} vote{'' if summary.votes == 1 else 's'}")
+    if when:
+        parts.append(when.strftime("%Y-%m-%d"))
+    return " · ".join(parts)
+
+
+def group_by_paper(items: tuple[DigestItem, ...]) -> list[tuple[Paper | None, list[Summary]]]:
+    """Digest items grouped under their first paper, in the digest's order."""
+    groups: dict[str, tuple[Paper | None, list[Summary]]] = {}
+    for item in items:
+        paper = item.papers[0] if item.papers else None
+        key = paper.key if paper else f"summary:{item.summary.id}"
+        groups.setdefault(key, (paper, []))[1].append(item.summary)
+    return list(groups.values())
+
+
+def console_digest(digest: Digest) -> str:
+    """The digest as plain text for a terminal or a log."""
+    groups = group_by_paper(digest.items)
+    n, p = len(digest.items), len(groups)
+    lines = [
+        f"== shortbot digest: {n} new summar{'y' if n == 1 else 'ies'} "
+        f"of {p} paper{'' if p == 1 else 's'} ==",
+    ]
+    for paper, summaries in groups:
+        lines.append("")
+        if paper is not None:
+            lines.append(paper.title or paper.key)
+            lines.append(f"  {paper_line(paper)}")
+        else:
+            lines.append(summaries[0].title or "(untitled)")
+        for summary in summaries:
+            lines.append(f"  - {summary_heading(summary)}")
+            if summary.text:
+                lines.append(f"    {excerpt(summary.text, CONSOLE_EXCERPT)}")
+            if summary.url:
+                lines.append(f"    {summary.url}")
+    if digest.more:
+        lines.append("")
+        lines.append(f"... and {digest.more} more at {SHORTSCIENCE_URL}")
+    return "\n".join(lines) + "\n"
+
+
+def console_paper(found: PaperWithSummaries, *, excerpt_chars: int = 400) -> str:
+    """A paper and its summaries (best-voted first) for ``shortbot lookup``."""
+    paper = found.paper
+    lines = [paper.title or paper.key, f"  {paper_line(paper)}"]
+    if paper.authors:
+        lines.append(f"  Authors: {shorten_list(paper.authors, 6)}")
+    if paper.categories:
+        lines.append(f"  Categories: {', '.join(paper.categories)}")
+    lines.append("")
+    if not found.summaries:
+        lines.append("No summaries yet.")
+        if paper.abstract:
+            lines.append(f"  Abstract: {excerpt(paper.abstract, excerpt_chars)}")
+    else:
+        count = len(found.summaries)
+        lines.append(f"{count} summar{'y' if count == 1 else 'ies'}:")
+        for summary in found.summaries:
+            lines.append(f"  - {summary_heading(summary)}")
+            if summary.text:
+                lines.append(f"    {excerpt(summary.text, excerpt_chars)}")
+            if summary.url:
+                lines.append(f"    {summary.url}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,81 @@
+"""Text rules shared by every renderer: HTML to plain text, whitespace, excerpts."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from html.parser import HTMLParser
+
+_WS = re.compile(r"\s+")
+_BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr", "pre"})
+ELLIPSIS = "…"
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def strip_controls(text: str) -> str:
+    """Remove control and format characters (NUL, zero-width, bidi overrides) but keep newlines."""
+    return "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
+    )
+
+
+def html_to_text(markup: str) -> str:
+    """Plain text of an HTML fragment (or of plain text with entities), paragraphs kept apart."""
+    if "<" not in markup:
+        text = html.unescape(markup)
+    else:
+        parser = _TextExtractor()
+        parser.feed(markup)
+        parser.close()
+        text = "".join(parser.parts)
+    lines = (collapse(line) for line in strip_controls(text).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def collapse(text: str) -> str:
+    """Single spaces, no leading or trailing whitespace."""
+    return _WS.sub(" ", text).strip()
+
+
+def excerpt(text: str, limit: int) -> str:
+    """At most ``limit`` characters of ``text`` on one line, cut at a word boundary with ``…``."""
+    if limit < 1:
+        return ""
+    flat = collapse(text)
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:.-–—") + ELLIPSIS
+
+
+def shorten_list(names: list[str] | tuple[str, ...], limit: int = 3) -> str:
+    """``A, B, C et al.`` for long author lists."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    return ", ".join(names[:limit]) + " et al."

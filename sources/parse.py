@@ -1,0 +1,146 @@
+"""Feed parsing: bytes in, domain values out. Recognises the kind of feed from its content.
+
+feedparser never raises on bad XML; it sets ``bozo``. A bozo feed is a warning, not a failure:
+whatever parsed is kept. Parsing is CPU work: callers run it off the event loop.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from papers.ids import ArxivId, BibtexKey, Doi, UnusableQuery, parse_arxiv_id, resolve
+from papers.model import FeedKind, IncomingPaper, IncomingSummary, ParsedFeed
+from papers.text import collapse, html_to_text
+
+log = logging.getLogger(__name__)
+
+MAX_ENTRIES = 5_000
+
+
+class FeedParseError(Exception):
+    """The bytes are not a feed shortbot can read; the message says why."""
+
+
+def parse_feed(body: bytes, source: str, *, max_entries: int = MAX_ENTRIES) -> ParsedFeed:
+    """Parse one feed document read from ``source`` (a path or URL, recorded on each summary)."""
+    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    warnings: list[str] = []
+    if parsed.bozo:
+        reason = str(parsed.get("bozo_exception", "malformed feed"))
+        if not parsed.get("entries") and not parsed.get("feed"):
+            raise FeedParseError(f"not a feed: {_first_line(reason)}")
+        warnings.append(f"feed is malformed, kept what parsed: {_first_line(reason)}")
+    if not parsed.get("version") and not parsed.get("entries"):
+        raise FeedParseError("not an RSS or Atom feed")
+    kind = detect_kind(parsed)
+    title = collapse(str(parsed.feed.get("title", "")))
+    entries = parsed.entries[:max_entries]
+    if len(parsed.entries) > max_entries:
+        warnings.append(f"only the first {max_entries} of {len(parsed.entries)} entries were read")
+    if kind is FeedKind.SHORTSCIENCE:
+        summaries, skipped = _shortscience(entries, source, warnings)
+        return ParsedFeed(kind, title, tuple(summaries), skipped, tuple(warnings))
+    raise FeedParseError(f"feeds of kind {kind.value!r} are not supported yet")
+
+
+def detect_kind(parsed: Mapping[str, Any]) -> FeedKind:
+    namespaces = {str(uri).rstrip("/").lower() for uri in parsed.get("namespaces", {}).values()}
+    entries = parsed.get("entries", [])
+    if any("shortscience" in uri for uri in namespaces) or any(
+        "shortscience_bibtexkey" in e or "shortscience_arxivid" in e for e in entries
+    ):
+        return FeedKind.SHORTSCIENCE
+    if any("arxiv_announce_type" in e for e in entries) or "arxiv.org/schemas/atom" in namespaces:
+        return FeedKind.ARXIV_LISTING
+    if "http://a9.com/-/spec/opensearch/1.1" in namespaces:
+        return FeedKind.ARXIV_API
+    return FeedKind.BLOG
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else "unknown error"
+
+
+def _when(entry: Mapping[str, Any]) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed"):
+        value = entry.get(key)
+        if isinstance(value, time.struct_time):
+            return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    return None
+
+
+def _votes(raw: Any, warnings: list[str], guid: str) -> int | None:
+    if raw is None or str(raw).strip() == "":
+        return None
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        warnings.append(f"{guid}: votes {str(raw)[:20]!r} is not a number")
+        return None
+
+
+def _shortscience_paper(entry: Mapping[str, Any], title: str) -> IncomingPaper | None:
+    """The paper a ShortScience entry summarises, from ``arxivid`` and ``bibtexkey``."""
+    raw_key = collapse(str(entry.get("shortscience_bibtexkey", "")))
+    arxiv = parse_arxiv_id(str(entry.get("shortscience_arxivid", "")))
+    doi: str | None = None
+    if raw_key:
+        try:
+            ref = resolve(raw_key)
+        except UnusableQuery:
+            ref = None
+        if isinstance(ref, ArxivId) and arxiv is None:
+            arxiv = ref
+        elif isinstance(ref, Doi):
+            doi = ref.doi
+        elif not isinstance(ref, BibtexKey | ArxivId):
+            raw_key = ""
+    if arxiv is None and not raw_key:
+        return None
+    return IncomingPaper(
+        title=title,
+        arxiv_id=arxiv.id if arxiv else None,
+        arxiv_version=arxiv.version if arxiv else None,
+        bibtex_key=raw_key or None,
+        doi=doi,
+    )
+
+
+def _shortscience(
+    entries: list[Any], source: str, warnings: list[str]
+) -> tuple[list[IncomingSummary], int]:
+    out: list[IncomingSummary] = []
+    skipped = 0
+    for entry in entries:
+        guid = collapse(str(entry.get("id") or entry.get("link") or ""))
+        title = collapse(html_to_text(str(entry.get("title", ""))))
+        if not guid:
+            skipped += 1
+            warnings.append(f"entry {title[:60]!r} has no guid or link: skipped")
+            continue
+        paper = _shortscience_paper(entry, title)
+        if paper is None:
+            skipped += 1
+            warnings.append(f"{guid}: no arXiv id or bibtex key: skipped")
+            continue
+        out.append(
+            IncomingSummary(
+                guid=guid,
+                source=source,
+                author=collapse(str(entry.get("author") or "")) or "anonymous",
+                url=str(entry.get("link")) if entry.get("link") else None,
+                votes=_votes(entry.get("shortscience_votes"), warnings, guid),
+                text=html_to_text(str(entry.get("summary", ""))),
+                published=_when(entry),
+                papers=(paper,),
+                title=title,
+            )
+        )
+    return out, skipped

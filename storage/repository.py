@@ -1,0 +1,491 @@
+"""Every database access of shortbot. Methods take and return domain values from ``papers``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, and_, exists, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from papers.model import (
+    DigestItem,
+    Feed,
+    FeedKind,
+    IncomingPaper,
+    IncomingSummary,
+    Paper,
+    PaperWithSummaries,
+    Summary,
+    UpsertResult,
+)
+from storage.tables import deliveries, feeds, paper_aliases, papers, summaries, summary_papers
+
+log = logging.getLogger(__name__)
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_title(title: str) -> str:
+    """Lower-cased words joined by single spaces: the form title search compares."""
+    return " ".join(_NON_WORD.sub(" ", title.casefold()).split())
+
+
+def _like_escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _content_hash(item: IncomingSummary) -> str:
+    blob = json.dumps(
+        [
+            item.author,
+            item.url,
+            item.votes,
+            item.text,
+            item.title,
+            item.published.isoformat() if item.published else None,
+            sorted(p.key or "" for p in item.papers),
+        ],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+async def _insert_ignore(conn: AsyncConnection, table: Any, values: dict[str, Any]) -> bool:
+    """INSERT that does nothing when a unique key already holds the row. True if inserted."""
+    statement: Any
+    if conn.dialect.name == "postgresql":
+        statement = postgresql_insert(table).values(**values).on_conflict_do_nothing()
+    else:
+        statement = sqlite_insert(table).values(**values).on_conflict_do_nothing()
+    result = await conn.execute(statement)
+    return bool(result.rowcount)
+
+
+def _new_id(result: Any) -> int:
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the database returned no primary key for an insert")
+    return int(key[0])
+
+
+def _paper(row: Row[Any]) -> Paper:
+    m = row._mapping
+    return Paper(
+        key=m["key"],
+        title=m["title"],
+        arxiv_id=m["arxiv_id"],
+        arxiv_version=m["arxiv_version"],
+        authors=tuple(m["authors"] or ()),
+        abstract=m["abstract"],
+        categories=tuple(m["categories"] or ()),
+        doi=m["doi"],
+        bibtex_key=m["bibtex_key"],
+        published=m["published"],
+        updated=m["updated"],
+    )
+
+
+def _summary(row: Row[Any], paper_keys: tuple[str, ...]) -> Summary:
+    m = row._mapping
+    return Summary(
+        id=m["id"],
+        paper_keys=paper_keys,
+        guid=m["guid"],
+        source=m["source"],
+        author=m["author"],
+        url=m["url"],
+        votes=m["votes"],
+        text=m["text"],
+        published=m["published"],
+        edited=m["edited"],
+        first_seen=m["first_seen"],
+        title=m["title"],
+    )
+
+
+def _feed(row: Row[Any]) -> Feed:
+    m = row._mapping
+    return Feed(
+        id=m["id"],
+        url=m["url"],
+        name=m["name"],
+        kind=FeedKind(m["kind"]),
+        interval_seconds=m["interval_seconds"],
+        announce_existing=m["announce_existing"],
+        seeded=m["seeded"],
+        paused=m["paused"],
+        etag=m["etag"],
+        last_modified=m["last_modified"],
+        last_poll=m["last_poll"],
+        last_result=m["last_result"],
+        failures=m["failures"],
+        disabled_reason=m["disabled_reason"],
+        content_hash=m["content_hash"],
+        next_poll=m["next_poll"],
+    )
+
+
+def best_first(items: Iterable[Summary]) -> list[Summary]:
+    """Best-voted first, then newest (by last edit, else publication)."""
+
+    def newest(s: Summary) -> float:
+        when = s.edited or s.published or s.first_seen
+        return when.timestamp()
+
+    return sorted(items, key=lambda s: (-(s.votes or 0), -newest(s), s.id))
+
+
+class Store:
+    """shortbot's repository over one engine (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    # -- papers ---------------------------------------------------------------------------
+
+    async def paper_by_arxiv_id(self, arxiv_id: str) -> PaperWithSummaries | None:
+        return await self._paper_where(papers.c.arxiv_id == arxiv_id)
+
+    async def paper_by_alias(self, alias: str) -> PaperWithSummaries | None:
+        """A paper by bibtex key or DOI (case-insensitive), or by its own key."""
+        alias_q = select(paper_aliases.c.paper_id).where(paper_aliases.c.alias == alias.casefold())
+        return await self._paper_where(or_(papers.c.id.in_(alias_q), papers.c.key == alias))
+
+    async def papers_by_title(self, words: Sequence[str], limit: int = 10) -> list[Paper]:
+        """Papers with a title word starting with each of ``words``; exact title, then shortest."""
+        norm_words = [w for w in normalize_title(" ".join(words)).split() if w]
+        if not norm_words:
+            return []
+        wanted = " ".join(norm_words)
+        conditions = [  # every word starts a word of the title
+            or_(
+                papers.c.title_norm.like(f"{_like_escape(w)}%", escape="\\"),
+                papers.c.title_norm.like(f"% {_like_escape(w)}%", escape="\\"),
+            )
+            for w in norm_words
+        ]
+        query = (
+            select(papers)
+            .where(and_(*conditions))
+            .order_by((papers.c.title_norm == wanted).desc(), func.length(papers.c.title_norm))
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_paper(r) for r in rows]
+
+    async def _paper_where(self, condition: Any) -> PaperWithSummaries | None:
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(papers).where(condition).limit(1))).first()
+            if row is None:
+                return None
+            paper = _paper(row)
+            query = (
+                select(summaries)
+                .join(summary_papers, summary_papers.c.summary_id == summaries.c.id)
+                .where(summary_papers.c.paper_id == row.id)
+            )
+            rows = (await conn.execute(query)).all()
+            keys = await self._paper_keys(conn, [r.id for r in rows])
+        found = [_summary(r, keys.get(r.id, (paper.key,))) for r in rows]
+        return PaperWithSummaries(paper, tuple(best_first(found)))
+
+    async def _paper_keys(
+        self, conn: AsyncConnection, summary_ids: Sequence[int]
+    ) -> dict[int, tuple[str, ...]]:
+        if not summary_ids:
+            return {}
+        query = (
+            select(summary_papers.c.summary_id, papers.c.key)
+            .join(papers, papers.c.id == summary_papers.c.paper_id)
+            .where(summary_papers.c.summary_id.in_(summary_ids))
+            .order_by(summary_papers.c.summary_id, papers.c.id)
+        )
+        out: dict[int, list[str]] = {}
+        for summary_id, key in (await conn.execute(query)).all():
+            out.setdefault(summary_id, []).append(key)
+        return {k: tuple(v) for k, v in out.items()}
+
+    async def count_papers(self) -> int:
+        async with self.engine.connect() as conn:
+            return int((await conn.execute(select(func.count()).select_from(papers))).scalar_one())
+
+    async def _upsert_paper(self, conn: AsyncConnection, item: IncomingPaper, now: datetime) -> int:
+        aliases = [a.casefold() for a in (item.bibtex_key, item.doi) if a]
+        row = None
+        if item.arxiv_id:
+            query = select(papers).where(papers.c.arxiv_id == item.arxiv_id)
+            row = (await conn.execute(query)).first()
+        if row is None and aliases:
+            alias_q = select(paper_aliases.c.paper_id).where(paper_aliases.c.alias.in_(aliases))
+            query = select(papers).where(papers.c.id.in_(alias_q))
+            if item.arxiv_id:  # never merge two different arXiv papers through a shared alias
+                query = query.where(papers.c.arxiv_id.is_(None))
+            row = (await conn.execute(query.limit(1))).first()
+
+        if row is None:
+            key = item.key
+            if key is None:
+                raise ValueError("a paper needs an arXiv id, a bibtex key or a DOI")
+            result = await conn.execute(
+                insert(papers).values(
+                    key=key,
+                    arxiv_id=item.arxiv_id,
+                    arxiv_version=item.arxiv_version,
+                    title=item.title,
+                    title_norm=normalize_title(item.title),
+                    authors=list(item.authors),
+                    abstract=item.abstract,
+                    categories=list(item.categories),
+                    doi=item.doi,
+                    bibtex_key=item.bibtex_key,
+                    published=item.published,
+                    updated=item.updated,
+                    metadata_complete=False,
+                    created_at=now,
+                    modified_at=now,
+                )
+            )
+            paper_id = _new_id(result)
+        else:
+            paper_id = int(row.id)
+            changes = self._fill_missing(row, item)
+            if changes:
+                changes["modified_at"] = now
+                await conn.execute(update(papers).where(papers.c.id == paper_id).values(**changes))
+        for alias in aliases:
+            await _insert_ignore(conn, paper_aliases, {"alias": alias, "paper_id": paper_id})
+        return paper_id
+
+    @staticmethod
+    def _fill_missing(row: Row[Any], item: IncomingPaper) -> dict[str, Any]:
+        """What ``item`` adds to a stored paper: missing fields, a newer arXiv version."""
+        m = row._mapping
+        changes: dict[str, Any] = {}
+        if item.arxiv_id and not m["arxiv_id"]:
+            changes.update(arxiv_id=item.arxiv_id, key=item.arxiv_id)
+        if item.arxiv_version and (m["arxiv_version"] or 0) < item.arxiv_version:
+            changes["arxiv_version"] = item.arxiv_version
+        if item.title and not m["title"]:
+            changes.update(title=item.title, title_norm=normalize_title(item.title))
+        for field in ("abstract", "doi", "bibtex_key", "published", "updated"):
+            value = getattr(item, field)
+            if value and not m[field]:
+                changes[field] = value
+        for field in ("authors", "categories"):
+            value = getattr(item, field)
+            if value and not m[field]:
+                changes[field] = list(value)
+        return changes
+
+    # -- summaries ------------------------------------------------------------------------
+
+    async def save_summaries(
+        self, items: Sequence[IncomingSummary], *, announce: bool, now: datetime
+    ) -> list[UpsertResult]:
+        """Upsert summaries and their papers in one transaction.
+
+        A known guid with changed content is an edit: updated in place, never a second summary,
+        and never announced again. ``announce`` marks new summaries for the next digest.
+        """
+        results: list[UpsertResult] = []
+        async with self.engine.begin() as conn:
+            for item in items:
+                results.append(await self._save_summary(conn, item, announce=announce, now=now))
+        return results
+
+    async def _save_summary(
+        self, conn: AsyncConnection, item: IncomingSummary, *, announce: bool, now: datetime
+    ) -> UpsertResult:
+        digest = _content_hash(item)
+        row = (
+            await conn.execute(
+                select(summaries.c.id, summaries.c.content_hash, summaries.c.published).where(
+                    summaries.c.guid == item.guid
+                )
+            )
+        ).first()
+        paper_ids = [await self._upsert_paper(conn, p, now) for p in item.papers]
+        if row is None:
+            result = await conn.execute(
+                insert(summaries).values(
+                    guid=item.guid,
+                    source=item.source,
+                    author=item.author,
+                    url=item.url,
+                    votes=item.votes,
+                    title=item.title,
+                    text=item.text,
+                    published=item.published,
+                    edited=None,
+                    content_hash=digest,
+                    first_seen=now,
+                    announce=announce,
+                )
+            )
+            summary_id = _new_id(result)
+            outcome = UpsertResult.NEW
+        else:
+            summary_id = int(row.id)
+            if row.content_hash == digest:
+                outcome = UpsertResult.UNCHANGED
+            else:
+                edited = item.published if item.published != row.published else None
+                await conn.execute(
+                    update(summaries)
+                    .where(summaries.c.id == summary_id)
+                    .values(
+                        author=item.author,
+                        url=item.url,
+                        votes=item.votes,
+                        title=item.title,
+                        text=item.text,
+                        content_hash=digest,
+                        **({"edited": edited} if edited else {}),
+                    )
+                )
+                outcome = UpsertResult.UPDATED
+        for paper_id in paper_ids:
+            await _insert_ignore(
+                conn, summary_papers, {"summary_id": summary_id, "paper_id": paper_id}
+            )
+        return outcome
+
+    async def latest_summaries(self, limit: int = 10) -> list[Summary]:
+        query = select(summaries).order_by(summaries.c.first_seen.desc(), summaries.c.id.desc())
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query.limit(limit))).all()
+            keys = await self._paper_keys(conn, [r.id for r in rows])
+        return [_summary(r, keys.get(r.id, ())) for r in rows]
+
+    # -- digests and the delivery ledger ---------------------------------------------------
+
+    async def undelivered(self, destination: str, limit: int) -> tuple[list[DigestItem], int]:
+        """Announced summaries not in ``destination``'s ledger yet: (the first ``limit``, total)."""
+        delivered = exists().where(
+            and_(deliveries.c.destination == destination, deliveries.c.summary_id == summaries.c.id)
+        )
+        pending = and_(summaries.c.announce.is_(True), ~delivered)
+        async with self.engine.connect() as conn:
+            total = int(
+                (
+                    await conn.execute(select(func.count()).select_from(summaries).where(pending))
+                ).scalar_one()
+            )
+            rows = (
+                await conn.execute(
+                    select(summaries)
+                    .where(pending)
+                    .order_by(
+                        summaries.c.votes.desc().nulls_last(),
+                        func.coalesce(summaries.c.edited, summaries.c.published).desc(),
+                        summaries.c.id,
+                    )
+                    .limit(limit)
+                )
+            ).all()
+            ids = [r.id for r in rows]
+            by_summary: dict[int, list[Paper]] = {}
+            if ids:
+                query = (
+                    select(summary_papers.c.summary_id, papers)
+                    .join(papers, papers.c.id == summary_papers.c.paper_id)
+                    .where(summary_papers.c.summary_id.in_(ids))
+                    .order_by(summary_papers.c.summary_id, papers.c.id)
+                )
+                for prow in (await conn.execute(query)).all():
+                    by_summary.setdefault(prow.summary_id, []).append(_paper(prow))
+        items = []
+        for r in rows:
+            linked = by_summary.get(r.id, [])
+            summary = _summary(r, tuple(p.key for p in linked))
+            items.append(DigestItem(summary=summary, papers=tuple(linked)))
+        return items, total
+
+    async def record_deliveries(
+        self,
+        destination: str,
+        summary_ids: Iterable[int],
+        *,
+        status: str,
+        now: datetime,
+        error: str | None = None,
+    ) -> int:
+        """Add ledger rows; an existing (destination, summary) row is left alone. Returns added."""
+        added = 0
+        async with self.engine.begin() as conn:
+            for summary_id in summary_ids:
+                added += await _insert_ignore(
+                    conn,
+                    deliveries,
+                    {
+                        "destination": destination,
+                        "summary_id": summary_id,
+                        "status": status,
+                        "error": error,
+                        "created_at": now,
+                        "sent_at": now if status == "sent" else None,
+                    },
+                )
+        return added
+
+    # -- feeds ----------------------------------------------------------------------------
+
+    async def ensure_feed(
+        self,
+        url: str,
+        *,
+        name: str | None,
+        interval_seconds: int,
+        announce_existing: bool,
+        now: datetime,
+    ) -> Feed:
+        """The feed row for ``url``, created if missing; name and interval follow the config."""
+        async with self.engine.begin() as conn:
+            inserted = await _insert_ignore(
+                conn,
+                feeds,
+                {
+                    "url": url,
+                    "name": name,
+                    "kind": FeedKind.UNKNOWN.value,
+                    "interval_seconds": interval_seconds,
+                    "announce_existing": announce_existing,
+                    "seeded": False,
+                    "paused": False,
+                    "failures": 0,
+                    "created_at": now,
+                },
+            )
+            if not inserted:
+                await conn.execute(
+                    update(feeds)
+                    .where(feeds.c.url == url)
+                    .values(
+                        name=name,
+                        interval_seconds=interval_seconds,
+                        announce_existing=announce_existing,
+                    )
+                )
+            row = (await conn.execute(select(feeds).where(feeds.c.url == url))).one()
+        return _feed(row)
+
+    async def list_feeds(self) -> list[Feed]:
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(select(feeds).order_by(feeds.c.id))).all()
+        return [_feed(r) for r in rows]
+
+    async def record_poll(self, feed_id: int, **values: Any) -> None:
+        """Store the outcome of one poll (validators, result, failures, kind, next poll)."""
+        if "kind" in values and isinstance(values["kind"], FeedKind):
+            values["kind"] = values["kind"].value
+        async with self.engine.begin() as conn:
+            await conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))

@@ -1,0 +1,148 @@
+"""SQLAlchemy table definitions. Only ``storage`` sees these; everything else gets domain values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+papers = Table(
+    "papers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(255), nullable=False, unique=True),
+    Column("arxiv_id", String(64), unique=True),
+    Column("arxiv_version", Integer),
+    Column("title", Text, nullable=False),
+    Column("title_norm", Text, nullable=False, index=True),
+    Column("authors", JSON, nullable=False, default=list),
+    Column("abstract", Text),
+    Column("categories", JSON, nullable=False, default=list),
+    Column("doi", String(255), index=True),
+    Column("bibtex_key", String(255)),
+    Column("published", UTCDateTime),
+    Column("updated", UTCDateTime),
+    Column("metadata_complete", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("modified_at", UTCDateTime, nullable=False),
+)
+
+# Every other name a paper is known by: ShortScience bibtex keys and DOIs, stored lower-cased.
+paper_aliases = Table(
+    "paper_aliases",
+    metadata,
+    Column("alias", String(255), primary_key=True),
+    Column("paper_id", ForeignKey("papers.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+
+summaries = Table(
+    "summaries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("guid", String(2048), nullable=False, unique=True),
+    Column("source", String(2048), nullable=False),
+    Column("author", String(255), nullable=False),
+    Column("url", Text),
+    Column("votes", Integer),
+    Column("title", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False),
+    Column("published", UTCDateTime),
+    Column("edited", UTCDateTime),
+    Column("content_hash", String(64), nullable=False),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("announce", Boolean, nullable=False),
+)
+
+summary_papers = Table(
+    "summary_papers",
+    metadata,
+    Column("summary_id", ForeignKey("summaries.id", ondelete="CASCADE"), primary_key=True),
+    Column("paper_id", ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_summary_papers_paper_id", "paper_id"),
+)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", String(2048), nullable=False, unique=True),
+    Column("name", String(255)),
+    Column("kind", String(32), nullable=False, default="unknown"),
+    Column("interval_seconds", Integer, nullable=False),
+    Column("announce_existing", Boolean, nullable=False, default=False),
+    Column("seeded", Boolean, nullable=False, default=False),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("etag", String(1024)),
+    Column("last_modified", String(255)),
+    Column("content_hash", String(64)),
+    Column("last_poll", UTCDateTime),
+    Column("last_result", Text),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("next_poll", UTCDateTime),
+    Column("disabled_reason", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# The delivery ledger: one row per (destination, summary); the unique constraint makes a second
+# send of the same item impossible at the database level.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("destination", String(255), nullable=False),
+    Column("summary_id", ForeignKey("summaries.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("post_id", String(255)),
+    Column("error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    UniqueConstraint("destination", "summary_id", name="uq_deliveries_destination_summary"),
+)
