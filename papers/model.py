@@ -40,6 +40,9 @@ class Paper:
     bibtex_key: str | None = None
     published: datetime | None = None
     updated: datetime | None = None
+    primary_category: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
 
     @property
     def url(self) -> str | None:
@@ -90,6 +93,13 @@ class IncomingPaper:
     categories: tuple[str, ...] = ()
     published: datetime | None = None
     updated: datetime | None = None
+    primary_category: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
+    # From an arXiv listing: new, cross, replace or replace-cross; None elsewhere.
+    announce_type: str | None = None
+    # True when the values come from arXiv itself (listing or API): complete metadata.
+    complete: bool = False
 
     @property
     def key(self) -> str | None:
@@ -118,6 +128,8 @@ class ParsedFeed:
     kind: FeedKind
     title: str
     summaries: tuple[IncomingSummary, ...] = ()
+    # Papers announced by an arXiv listing or returned by the arXiv API.
+    papers: tuple[IncomingPaper, ...] = ()
     skipped: int = 0
     warnings: tuple[str, ...] = ()
 
