@@ -13,6 +13,7 @@ from bot.settings import Settings
 from papers.ports import Publisher
 from papers.usecases import Clock, utcnow
 from publishers.console import ConsolePublisher
+from sources.arxiv import ArxivClient
 from sources.fetch import new_client
 from storage.db import create_engine, upgrade
 from storage.repository import Store
@@ -27,6 +28,7 @@ class App:
     http: httpx.AsyncClient
     publishers: list[Publisher] = field(default_factory=list)
     clock: Clock = utcnow
+    arxiv: ArxivClient | None = None
 
 
 def build_publishers(settings: Settings) -> list[Publisher]:
@@ -34,6 +36,17 @@ def build_publishers(settings: Settings) -> list[Publisher]:
     if settings.console:
         publishers.append(ConsolePublisher())
     return publishers
+
+
+def build_arxiv_client(settings: Settings) -> ArxivClient | None:
+    if not settings.arxiv_enabled:
+        return None
+    return ArxivClient(
+        settings.arxiv.api_url,
+        delay_seconds=settings.arxiv.delay_seconds,
+        num_retries=settings.arxiv.num_retries,
+        batch_size=settings.arxiv.batch_size,
+    )
 
 
 @asynccontextmanager
@@ -46,6 +59,13 @@ async def open_app(
         if migrate:
             await upgrade(engine)
         async with new_client() as http:
-            yield App(settings, Store(engine), http, build_publishers(settings), clock)
+            yield App(
+                settings,
+                Store(engine),
+                http,
+                build_publishers(settings),
+                clock,
+                build_arxiv_client(settings),
+            )
     finally:
         await engine.dispose()

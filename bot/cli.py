@@ -19,12 +19,18 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import App, open_app
 from bot.settings import ConfigError, Settings, load_settings
-from bot.watch import describe_report, poll_feed, sync_configured_feeds
+from bot.watch import (
+    complete_metadata,
+    describe_report,
+    poll_feed,
+    read_feed,
+    sync_configured_feeds,
+)
 from papers.ids import UnusableQuery
 from papers.model import PaperWithSummaries
 from papers.render import console_paper
 from papers.usecases import Found, ingest_parsed, lookup, publish_digest
-from sources.fetch import FetchError, fetch
+from sources.fetch import FetchError
 from sources.parse import FeedParseError, parse_feed
 from storage.db import DatabaseError, describe_url, head_revision
 
@@ -75,6 +81,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="apply pending migrations",
         description="Apply every pending schema migration (also done at every start).",
     )
+
+    feeds = sub.add_parser(
+        "feeds",
+        help="manage watched feeds",
+        description="Manage the feeds `shortbot run` watches. A new feed's current entries "
+        "are recorded as seen (no flood) unless --backfill is given.",
+    )
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    add = feeds_sub.add_parser(
+        "add",
+        help="watch a feed",
+        description="Watch the feed at URL: it is polled once now to check it is a feed.",
+    )
+    add.add_argument("url", metavar="URL")
+    add.add_argument("--interval", help="how often to poll: 15m (default), 1h, 1d …")
+    add.add_argument("--name", help="a short name shown in lists")
+    add.add_argument(
+        "--backfill",
+        action="store_true",
+        help="announce what the feed holds now in the next digest",
+    )
+    listing = feeds_sub.add_parser(
+        "list",
+        help="list watched feeds",
+        description="Each feed: kind, interval, status, last poll and result, failures, next poll.",
+    )
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    for action, text in (
+        ("remove", "stop watching a feed (its summaries stay)"),
+        ("pause", "stop polling a feed for now"),
+        ("resume", "poll a paused or disabled feed again"),
+    ):
+        cmd = feeds_sub.add_parser(action, help=text, description=text[0].upper() + text[1:] + ".")
+        cmd.add_argument("feed", metavar="FEED", help="the feed's number, URL or name")
 
     run = sub.add_parser(
         "run",
@@ -141,16 +181,30 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await _lookup(app, " ".join(args.query), as_json=args.json)
         if args.command == "run":
             return await _run(app, once=args.once)
+        if args.command == "feeds":
+            return await _feeds(app, args)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+async def _feeds(app: App, args: argparse.Namespace) -> int:
+    from bot import feeds_cli
+
+    if args.feeds_command == "add":
+        return await feeds_cli.add(
+            app, args.url, interval=args.interval, name=args.name, backfill=args.backfill
+        )
+    if args.feeds_command == "list":
+        return await feeds_cli.list_feeds(app, as_json=args.json)
+    return await feeds_cli.change(app, args.feeds_command, args.feed)
 
 
 async def _ingest(app: App, sources: list[str]) -> int:
     failed = 0
     for source in sources:
         try:
-            fetched = await fetch(source, app.http)
+            body, _, _ = await read_feed(app, source)
             # no validators were sent, so the body is never None (304)
-            parsed = await asyncio.to_thread(parse_feed, fetched.body or b"", source)
+            parsed = await asyncio.to_thread(parse_feed, body or b"", source)
         except (FetchError, FeedParseError) as exc:
             failed += 1
             reason = exc.reason if isinstance(exc, FetchError) else str(exc)
@@ -160,6 +214,9 @@ async def _ingest(app: App, sources: list[str]) -> int:
         print(f"{source}: {describe_report(report)}")
         for warning in report.warnings:
             print(f"  warning: {warning}", file=sys.stderr)
+    completed = await complete_metadata(app)
+    if completed:
+        print(f"arXiv metadata: {completed} papers completed")
     return EXIT_NOT_FOUND if failed else EXIT_OK
 
 
@@ -227,6 +284,7 @@ async def run_once(app: App, *, due_only: bool = False) -> int:
         log.info("poll %s", result.describe())
         if result.error:
             print(f"shortbot: {result.describe()}", file=sys.stderr)
+    await complete_metadata(app)
     sent = 0
     for publisher in app.publishers:
         outcome = await publish_digest(

@@ -65,10 +65,31 @@ class FeedSettings(_Section):
 
 class DiscordSettings(_Section):
     token: SecretStr | None = None
-    prefix: str = "!"
+    prefix: str = Field(default="!", min_length=1, max_length=5)
+    # Members with this role (name or id) are maintainers, besides those with Manage Server.
     maintainer_role: str | None = None
+    # For a Discord REST proxy or a local gateway; None: Discord itself.
     api_base_url: str | None = None
     gateway_url: str | None = None
+    # `!` prefix commands need the privileged message-content intent (enable it in the
+    # Developer Portal); slash commands and @mentions work without it.
+    message_content: bool = True
+    sync_commands: bool = True
+    # Per-user limit on commands that reach the arXiv API: this many per window.
+    api_cooldown_uses: int = Field(default=3, ge=1)
+    api_cooldown_seconds: float = Field(default=60.0, ge=0)
+
+
+class ArxivSettings(_Section):
+    """The arXiv API, for the metadata of papers that summaries refer to."""
+
+    api_url: str = "https://export.arxiv.org/api/query"
+    # None: on when feeds are configured, off in the embedded demo (which uses no network).
+    enabled: bool | None = None
+    # arXiv's terms of use: no more than one request every three seconds.
+    delay_seconds: float = Field(default=3.0, ge=0)
+    batch_size: int = Field(default=100, ge=1, le=500)
+    num_retries: int = Field(default=3, ge=0, le=10)
 
 
 class DigestSettings(_Section):
@@ -89,9 +110,16 @@ class Settings(BaseSettings):
     # None: the embedded demo, which watches the bundled sample feeds.
     feeds: list[FeedSettings] | None = None
     poll_interval: Duration = 900
+    # Feeds whose address is loopback, private, link-local … are refused unless this is set.
+    allow_private_feeds: bool = False
+    # A feed failing this many polls in a row is disabled until `shortbot feeds resume`.
+    feed_max_failures: int = Field(default=8, ge=1, le=1000)
+    # Failing feeds back off exponentially from their interval up to this.
+    feed_max_backoff: Duration = 86_400
     console: bool = True
     digest: DigestSettings = DigestSettings()
     discord: DiscordSettings = DiscordSettings()
+    arxiv: ArxivSettings = ArxivSettings()
     log_level: str = "INFO"
 
     @property
@@ -99,6 +127,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'shortbot.db'}"
+
+    @property
+    def arxiv_enabled(self) -> bool:
+        return self.arxiv.enabled if self.arxiv.enabled is not None else self.feeds is not None
 
     def watched_feeds(self) -> list[FeedSettings]:
         """The configured feeds, or the bundled samples announced on first sight (the demo)."""
@@ -117,6 +149,7 @@ def sample_feeds() -> list[tuple[str, Path]]:
     folder = resources.files("bot") / "samples"
     return [
         ("ShortScience sample", Path(str(folder / "shortscience-rss.xml"))),
+        ("arXiv cs.LG sample", Path(str(folder / "arxiv-cs.LG-rss.xml"))),
     ]
 
 

@@ -1,4 +1,8 @@
-"""Polling watched feeds: fetch, parse off the event loop, store, remember validators."""
+"""Polling watched feeds: fetch, parse off the event loop, store, remember validators.
+
+A failing feed backs off exponentially from its interval and is disabled, with its reason,
+after ``feed_max_failures`` failures in a row; the other feeds never notice.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,18 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.app import App
 from papers.model import Feed, IngestReport
 from papers.usecases import ingest_parsed
-from sources.fetch import FetchError, fetch
+from sources.arxiv import ArxivUnavailable
+from sources.fetch import FetchError, fetch, is_url
 from sources.parse import FeedParseError, parse_feed
 
 log = logging.getLogger(__name__)
+
+ARXIV_API_SOURCE = "arxiv-api"
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +30,12 @@ class PollResult:
     report: IngestReport | None
     error: str | None = None
     not_modified: bool = False
+    disabled: bool = False
 
     def describe(self) -> str:
         if self.error:
-            return f"{self.feed.label}: failed: {self.error}"
+            suffix = " (feed disabled)" if self.disabled else ""
+            return f"{self.feed.label}: failed: {self.error}{suffix}"
         if self.not_modified or self.report is None:
             return f"{self.feed.label}: unchanged"
         return f"{self.feed.label}: {describe_report(self.report)}"
@@ -42,8 +51,13 @@ def describe_report(report: IngestReport) -> str:
     return text
 
 
+def backoff_delay(interval_seconds: int, failures: int, max_seconds: int) -> timedelta:
+    """How long a feed that failed ``failures`` times in a row waits: interval × 2^failures."""
+    return timedelta(seconds=min(interval_seconds * 2 ** min(failures, 20), max_seconds))
+
+
 async def sync_configured_feeds(app: App) -> list[Feed]:
-    """Make the feeds table hold every configured feed; return the watched feeds."""
+    """Make the feeds table hold every configured feed; return the feeds to poll."""
     now = app.clock()
     for feed in app.settings.watched_feeds():
         await app.store.ensure_feed(
@@ -56,13 +70,29 @@ async def sync_configured_feeds(app: App) -> list[Feed]:
     return [f for f in await app.store.list_feeds() if not f.paused and not f.disabled_reason]
 
 
+async def read_feed(
+    app: App, url: str, *, etag: str | None = None, last_modified: str | None = None
+) -> tuple[bytes | None, str | None, str | None]:
+    """Fetch a feed's bytes with the shared client and the safety rules (body None: 304)."""
+    fetched = await fetch(
+        url,
+        app.http,
+        etag=etag,
+        last_modified=last_modified,
+        allow_private=app.settings.allow_private_feeds or not is_url(url),
+    )
+    return fetched.body, fetched.etag, fetched.last_modified
+
+
 async def poll_feed(app: App, feed: Feed) -> PollResult:
     """Poll one feed once. Never raises for the feed's own faults: they are recorded on it."""
     now = app.clock()
     next_poll = now + timedelta(seconds=feed.interval_seconds)
     try:
-        fetched = await fetch(feed.url, app.http, etag=feed.etag, last_modified=feed.last_modified)
-        if fetched.body is None:
+        body, etag, last_modified = await read_feed(
+            app, feed.url, etag=feed.etag, last_modified=feed.last_modified
+        )
+        if body is None:
             await app.store.record_poll(
                 feed.id,
                 last_poll=now,
@@ -71,30 +101,22 @@ async def poll_feed(app: App, feed: Feed) -> PollResult:
                 next_poll=next_poll,
             )
             return PollResult(feed, None, not_modified=True)
-        body_hash = hashlib.sha256(fetched.body).hexdigest()
+        body_hash = hashlib.sha256(body).hexdigest()
         if body_hash == feed.content_hash and feed.seeded:
             await app.store.record_poll(
                 feed.id,
                 last_poll=now,
                 last_result="unchanged",
                 failures=0,
-                etag=fetched.etag,
-                last_modified=fetched.last_modified,
+                etag=etag,
+                last_modified=last_modified,
                 next_poll=next_poll,
             )
             return PollResult(feed, None, not_modified=True)
-        parsed = await asyncio.to_thread(parse_feed, fetched.body, feed.url)
+        parsed = await asyncio.to_thread(parse_feed, body, feed.url)
     except (FetchError, FeedParseError) as exc:
         reason = exc.reason if isinstance(exc, FetchError) else str(exc)
-        await app.store.record_poll(
-            feed.id,
-            last_poll=now,
-            last_result=f"error: {reason}",
-            failures=feed.failures + 1,
-            next_poll=next_poll,
-        )
-        log.warning("feed poll failed feed=%s reason=%s", feed.url, reason)
-        return PollResult(feed, None, error=reason)
+        return await _record_failure(app, feed, reason, now)
     announce = feed.seeded or feed.announce_existing
     report = await ingest_parsed(app.store, parsed, feed.url, announce=announce, now=now)
     await app.store.record_poll(
@@ -104,11 +126,61 @@ async def poll_feed(app: App, feed: Feed) -> PollResult:
         last_result=describe_report(report),
         failures=0,
         seeded=True,
-        etag=fetched.etag,
-        last_modified=fetched.last_modified,
+        etag=etag,
+        last_modified=last_modified,
         content_hash=body_hash,
         next_poll=next_poll,
     )
     for warning in report.warnings:
         log.warning("feed warning feed=%s warning=%s", feed.url, warning)
     return PollResult(feed, report)
+
+
+async def _record_failure(app: App, feed: Feed, reason: str, now: datetime) -> PollResult:
+    failures = feed.failures + 1
+    limit = app.settings.feed_max_failures
+    disabled = failures >= limit
+    delay = backoff_delay(feed.interval_seconds, failures, app.settings.feed_max_backoff)
+    await app.store.record_poll(
+        feed.id,
+        last_poll=now,
+        last_result=f"error: {reason}",
+        failures=failures,
+        next_poll=now + delay,
+        disabled_reason=(
+            f"disabled after {failures} failed polls in a row; last: {reason}" if disabled else None
+        ),
+    )
+    log.warning(
+        "feed poll failed feed=%s failures=%d reason=%s disabled=%s",
+        feed.url,
+        failures,
+        reason,
+        disabled,
+    )
+    return PollResult(feed, None, error=reason, disabled=disabled)
+
+
+async def complete_metadata(app: App, *, limit: int = 500) -> int:
+    """Fetch arXiv metadata for papers known only from summaries. Returns papers completed.
+
+    When the API cannot answer now, the papers keep what is known and a later poll tries again.
+    """
+    if app.arxiv is None:
+        return 0
+    ids = await app.store.incomplete_arxiv_ids(limit)
+    if not ids:
+        return 0
+    try:
+        found = await app.arxiv.fetch(ids)
+    except ArxivUnavailable as exc:
+        log.warning("arXiv metadata postponed papers=%d reason=%s", len(ids), exc)
+        return 0
+    if found:
+        await app.store.save_papers(
+            list(found.values()), source=ARXIV_API_SOURCE, announce=False, now=app.clock()
+        )
+    missing = len(ids) - len(found)
+    if missing:
+        log.info("arXiv does not know papers=%d of %d", missing, len(ids))
+    return len(found)

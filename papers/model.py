@@ -181,6 +181,7 @@ class Feed:
     disabled_reason: str | None
     content_hash: str | None = None
     next_poll: datetime | None = None
+    guild_id: int | None = None
 
     @property
     def label(self) -> str:
@@ -206,3 +207,27 @@ class Digest:
     @property
     def empty(self) -> bool:
         return not self.items
+
+
+class SubscriptionKind(enum.StrEnum):
+    CATEGORY = "category"
+    KEYWORD = "keyword"
+    MIN_VOTES = "min-votes"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """One thing a channel's digest carries."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    kind: SubscriptionKind
+    value: str
+
+    def describe(self) -> str:
+        if self.kind is SubscriptionKind.MIN_VOTES:
+            return f"summaries with at least {self.value} votes"
+        if self.kind is SubscriptionKind.CATEGORY:
+            return f"arXiv category {self.value}"
+        return f"keyword “{self.value}”"

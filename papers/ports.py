@@ -10,9 +10,11 @@ from typing import Protocol
 from papers.model import (
     Digest,
     DigestItem,
+    IncomingPaper,
     IncomingSummary,
     Paper,
     PaperWithSummaries,
+    Summary,
     UpsertResult,
 )
 
@@ -22,12 +24,30 @@ class PaperStore(Protocol):
 
     async def paper_by_alias(self, alias: str) -> PaperWithSummaries | None: ...
 
-    async def papers_by_title(self, words: Sequence[str], limit: int = 10) -> list[Paper]: ...
+    async def papers_by_exact_titles(self, normalized: Sequence[str]) -> list[Paper]: ...
+
+    async def search_papers(self, words: Sequence[str], limit: int = 10) -> list[Paper]: ...
+
+    async def latest_summaries(self, limit: int = 10) -> list[Summary]: ...
 
 
-class SummaryStore(Protocol):
+class Unavailable(Exception):
+    """An outside service cannot answer now; the message says why, for people."""
+
+
+class MetadataSource(Protocol):
+    """Paper metadata by arXiv id (the arXiv API). Raises ``Unavailable``."""
+
+    async def fetch(self, ids: Sequence[str]) -> dict[str, IncomingPaper]: ...
+
+
+class IngestStore(PaperStore, Protocol):
     async def save_summaries(
         self, items: Sequence[IncomingSummary], *, announce: bool, now: datetime
+    ) -> list[UpsertResult]: ...
+
+    async def save_papers(
+        self, items: Sequence[IncomingPaper], *, source: str, announce: bool, now: datetime
     ) -> list[UpsertResult]: ...
 
 

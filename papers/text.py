@@ -8,6 +8,7 @@ import unicodedata
 from html.parser import HTMLParser
 
 _WS = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr", "pre"})
 ELLIPSIS = "…"
 
@@ -79,3 +80,8 @@ def shorten_list(names: list[str] | tuple[str, ...], limit: int = 3) -> str:
     if len(names) <= limit:
         return ", ".join(names)
     return ", ".join(names[:limit]) + " et al."
+
+
+def normalize_title(title: str) -> str:
+    """Lower-cased words joined by single spaces: the form title matching compares."""
+    return " ".join(_NON_WORD.sub(" ", title.casefold()).split())

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from papers import subscriptions as subscription_rules
 from papers.ids import ArxivId, BibtexKey, Doi, PaperRef, TitleWords, resolve
-from papers.model import Digest, IngestReport, Paper, PaperWithSummaries, ParsedFeed
-from papers.ports import DigestStore, PaperStore, Publisher, SummaryStore
+from papers.model import (
+    Digest,
+    FeedKind,
+    IncomingPaper,
+    IncomingSummary,
+    IngestReport,
+    Paper,
+    PaperWithSummaries,
+    ParsedFeed,
+    Subscription,
+    Summary,
+)
+from papers.ports import DigestStore, IngestStore, MetadataSource, PaperStore, Publisher
+from papers.text import normalize_title
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +35,16 @@ def utcnow() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """The paper asked for; ``others`` are further title matches, best first."""
+    """The paper asked for; ``others`` are further title matches, best first.
+
+    ``exact`` is False when title words matched several papers and none by its whole title:
+    a person should pick.
+    """
 
     ref: PaperRef
     match: PaperWithSummaries
     others: tuple[Paper, ...] = ()
+    exact: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,25 +83,130 @@ async def lookup(store: PaperStore, query: str, *, max_others: int = 5) -> Looku
     return Found(ref, found)
 
 
+async def lookup_or_fetch(
+    store: IngestStore,
+    source: MetadataSource | None,
+    query: str,
+    *,
+    now: datetime,
+    max_others: int = 5,
+) -> LookupOutcome:
+    """``lookup``, and for a valid arXiv id nobody knows yet, ask arXiv, store it, answer.
+
+    Raises ``UnusableQuery``, and ``Unavailable`` when arXiv cannot answer now.
+    """
+    outcome = await lookup(store, query, max_others=max_others)
+    if isinstance(outcome, Found) or source is None or not isinstance(outcome.ref, ArxivId):
+        return outcome
+    fetched = await source.fetch([outcome.ref.id])
+    paper = fetched.get(outcome.ref.id)
+    if paper is None:
+        return NotFound(outcome.ref, f"arXiv has no paper {describe(outcome.ref)}")
+    await store.save_papers([paper], source="arxiv-api", announce=False, now=now)
+    return await lookup(store, query, max_others=max_others)
+
+
+async def search(store: PaperStore, query: str, *, limit: int = 10) -> list[Paper]:
+    """Title and abstract search; an arXiv id or key in the query finds that paper first."""
+    ref = resolve(query)
+    if not isinstance(ref, TitleWords):
+        outcome = await lookup(store, query)
+        return [outcome.match.paper] if isinstance(outcome, Found) else []
+    return await store.search_papers(ref.words, limit=limit)
+
+
+async def latest(store: PaperStore, count: int) -> list[tuple[Summary, Paper | None]]:
+    """The newest summaries, each with its (first) paper."""
+    items: list[tuple[Summary, Paper | None]] = []
+    for summary in await store.latest_summaries(count):
+        paper = None
+        if summary.paper_keys:
+            found = await store.paper_by_alias(summary.paper_keys[0])
+            paper = found.paper if found else None
+        items.append((summary, paper))
+    return items
+
+
 async def _lookup_title(store: PaperStore, ref: TitleWords, max_others: int) -> LookupOutcome:
-    candidates = await store.papers_by_title(ref.words, limit=max_others + 1)
+    """An exact title first, then the full-text search's best matches."""
+    exact = await store.papers_by_exact_titles([normalize_title(ref.text)])
+    ranked = await store.search_papers(ref.words, limit=max_others + 1)
+    candidates = exact + [p for p in ranked if p.key not in {e.key for e in exact}]
     if not candidates:
         return NotFound(ref, f"no paper title contains {ref.text!r}")
     best = candidates[0]
     match = await store.paper_by_alias(best.key)
     if match is None:  # deleted between the two reads
         return NotFound(ref, f"no paper title contains {ref.text!r}")
-    return Found(ref, match, tuple(candidates[1:]))
+    others = tuple(candidates[1 : max_others + 1])
+    return Found(ref, match, others, exact=bool(exact) or not others)
+
+
+MIN_TITLE_WORDS = 3  # a title "clearly names" a paper only with at least this many words
+MAX_HEADING_WORDS = 30
+
+
+def _as_incoming(paper: Paper) -> IncomingPaper:
+    return IncomingPaper(
+        title=paper.title, arxiv_id=paper.arxiv_id, bibtex_key=paper.bibtex_key, doi=paper.doi
+    )
+
+
+def _runs(words: list[str], shortest: int) -> set[str]:
+    """Every contiguous run of at least ``shortest`` words."""
+    return {
+        " ".join(words[i:j]) for i in range(len(words)) for j in range(i + shortest, len(words) + 1)
+    }
+
+
+async def link_by_title(store: PaperStore, item: IncomingSummary) -> IncomingSummary:
+    """Add the known papers a blog post names by their full title.
+
+    A line of the post that *is* a known title (a heading like "UNDERSTANDING DEEP LEARNING
+    REQUIRES RETHINKING GENERALIZATION") links that paper. A post with no arXiv reference at
+    all is also linked to a known title its own title contains ("Paper review – Understanding
+    …"). Titles of fewer than three words never match. Every check is an exact, indexed match
+    of normalised titles.
+    """
+    wanted = {
+        norm
+        for norm in (normalize_title(line) for line in [item.title, *item.text.split("\n")])
+        if MIN_TITLE_WORDS <= len(norm.split()) <= MAX_HEADING_WORDS
+    }
+    title_words = normalize_title(item.title).split()
+    if not item.papers and len(title_words) <= MAX_HEADING_WORDS:
+        wanted |= _runs(title_words, MIN_TITLE_WORDS)
+    named = await store.papers_by_exact_titles(sorted(wanted)) if wanted else []
+    known = {p.key for p in item.papers}
+    extra = tuple(_as_incoming(p) for p in named if p.key not in known and p.arxiv_id not in known)
+    return replace(item, papers=item.papers + extra) if extra else item
 
 
 async def ingest_parsed(
-    store: SummaryStore, parsed: ParsedFeed, source: str, *, announce: bool, now: datetime
+    store: IngestStore, parsed: ParsedFeed, source: str, *, announce: bool, now: datetime
 ) -> IngestReport:
-    """Store what a parsed feed holds; count new, updated and unchanged entries."""
+    """Store what a parsed feed holds; count new, updated and unchanged entries.
+
+    Blog posts are linked to every paper they refer to; one that names no paper is skipped
+    and counted. arXiv listings and API results store papers (with their announcements).
+    """
     report = IngestReport(source=source, kind=parsed.kind, skipped=parsed.skipped)
     report.warnings.extend(parsed.warnings)
-    for result in await store.save_summaries(parsed.summaries, announce=announce, now=now):
+    summaries = list(parsed.summaries)
+    if parsed.kind is FeedKind.BLOG:
+        linked = [await link_by_title(store, item) for item in summaries]
+        summaries = [item for item in linked if item.papers]
+        for item in linked:
+            if not item.papers:
+                report.skipped += 1
+                report.warnings.append(f"{item.guid}: names no known paper: skipped")
+    for result in await store.save_summaries(summaries, announce=announce, now=now):
         report.count(result)
+    if parsed.papers:
+        for result in await store.save_papers(
+            parsed.papers, source=source, announce=announce, now=now
+        ):
+            report.count(result)
     return report
 
 
@@ -91,6 +214,21 @@ async def next_digest(store: DigestStore, destination: str, max_items: int) -> D
     """What ``destination`` gets next: the undelivered summaries, best first, capped."""
     items, total = await store.undelivered(destination, max_items)
     return Digest(destination=destination, items=tuple(items), more=max(0, total - len(items)))
+
+
+PREVIEW_SCAN = 500
+
+
+async def preview_digest(
+    store: DigestStore,
+    destination: str,
+    subscriptions: Sequence[Subscription],
+    max_items: int,
+) -> Digest:
+    """What ``destination`` would get next with these subscriptions (nothing is recorded)."""
+    items, _ = await store.undelivered(destination, PREVIEW_SCAN)
+    chosen = [item for item in items if subscription_rules.matches(item, subscriptions)]
+    return Digest(destination, tuple(chosen[:max_items]), more=max(0, len(chosen) - max_items))
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import logging
+import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -15,13 +16,25 @@ from typing import Any
 
 import feedparser
 
-from papers.ids import ArxivId, BibtexKey, Doi, UnusableQuery, parse_arxiv_id, resolve
+from papers.ids import (
+    ArxivId,
+    BibtexKey,
+    Doi,
+    UnusableQuery,
+    find_arxiv_ids,
+    parse_arxiv_id,
+    resolve,
+)
 from papers.model import FeedKind, IncomingPaper, IncomingSummary, ParsedFeed
 from papers.text import collapse, html_to_text
 
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 5_000
+# WordPress appends "The post TITLE appeared first on BLOG." to every post.
+_WORDPRESS_FOOTER = re.compile(r"^The post .+ appeared first on .+$")
+# Share-button labels that WordPress themes leave in the text.
+_SHARE_BUTTONS = re.compile(r"^(?:Share|Reddit|LinkedIn|Twitter|Facebook|Tweet|Email|Print)+$")
 
 
 class FeedParseError(Exception):
@@ -46,8 +59,21 @@ def parse_feed(body: bytes, source: str, *, max_entries: int = MAX_ENTRIES) -> P
         warnings.append(f"only the first {max_entries} of {len(parsed.entries)} entries were read")
     if kind is FeedKind.SHORTSCIENCE:
         summaries, skipped = _shortscience(entries, source, warnings)
-        return ParsedFeed(kind, title, tuple(summaries), skipped, tuple(warnings))
-    raise FeedParseError(f"feeds of kind {kind.value!r} are not supported yet")
+        return ParsedFeed(kind, title, tuple(summaries), skipped=skipped, warnings=tuple(warnings))
+    if kind in (FeedKind.ARXIV_LISTING, FeedKind.ARXIV_API):
+        from sources import arxiv
+
+        reader = (
+            arxiv.parse_arxiv_listing if kind is FeedKind.ARXIV_LISTING else arxiv.parse_arxiv_api
+        )
+        limited = feedparser.FeedParserDict(parsed)
+        limited["entries"] = entries
+        papers, skipped = reader(limited, source, warnings)
+        return ParsedFeed(
+            kind, title, papers=tuple(papers), skipped=skipped, warnings=tuple(warnings)
+        )
+    summaries, skipped = _blog(entries, source, warnings)
+    return ParsedFeed(kind, title, tuple(summaries), skipped=skipped, warnings=tuple(warnings))
 
 
 def detect_kind(parsed: Mapping[str, Any]) -> FeedKind:
@@ -140,6 +166,63 @@ def _shortscience(
                 text=html_to_text(str(entry.get("summary", ""))),
                 published=_when(entry),
                 papers=(paper,),
+                title=title,
+            )
+        )
+    return out, skipped
+
+
+def _entry_html(entry: Mapping[str, Any]) -> str:
+    """The fullest body an entry carries: ``content:encoded`` / Atom content, else summary."""
+    for content in entry.get("content") or ():
+        value = content.get("value") if isinstance(content, Mapping) else None
+        if value:
+            return str(value)
+    return str(entry.get("summary", ""))
+
+
+def _blog(
+    entries: list[Any], source: str, warnings: list[str]
+) -> tuple[list[IncomingSummary], int]:
+    """Posts of any RSS / Atom feed, each a summary of every arXiv paper it refers to.
+
+    A post that refers to no arXiv paper keeps ``papers`` empty: the ingest use case links it
+    by title to a known paper or skips it.
+    """
+    out: list[IncomingSummary] = []
+    skipped = 0
+    for entry in entries:
+        guid = collapse(str(entry.get("id") or entry.get("link") or ""))
+        title = collapse(html_to_text(str(entry.get("title", ""))))
+        if not guid:
+            skipped += 1
+            warnings.append(f"post {title[:60]!r} has no guid or link: skipped")
+            continue
+        body = _entry_html(entry)
+        link = str(entry.get("link") or "") or None
+        haystack = " ".join(
+            [link or "", title, body, str(entry.get("summary", ""))]
+            + [str(x.get("href", "")) for x in entry.get("links") or () if isinstance(x, Mapping)]
+        )
+        papers = tuple(
+            IncomingPaper(title="", arxiv_id=ref.id, arxiv_version=ref.version)
+            for ref in find_arxiv_ids(haystack)
+        )
+        text = "\n".join(
+            line
+            for line in html_to_text(body).split("\n")
+            if not _WORDPRESS_FOOTER.match(line) and not _SHARE_BUTTONS.match(line)
+        )
+        out.append(
+            IncomingSummary(
+                guid=guid,
+                source=source,
+                author=collapse(str(entry.get("author") or "")) or "anonymous",
+                url=link,
+                votes=None,
+                text=text,
+                published=_when(entry),
+                papers=papers,
                 title=title,
             )
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -23,23 +22,25 @@ from papers.model import (
     IncomingSummary,
     Paper,
     PaperWithSummaries,
+    Subscription,
+    SubscriptionKind,
     Summary,
     UpsertResult,
 )
-from storage.tables import deliveries, feeds, paper_aliases, papers, summaries, summary_papers
+from papers.text import normalize_title
+from storage.search import search_ids
+from storage.tables import (
+    deliveries,
+    feeds,
+    paper_aliases,
+    paper_announcements,
+    papers,
+    subscriptions,
+    summaries,
+    summary_papers,
+)
 
 log = logging.getLogger(__name__)
-
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def normalize_title(title: str) -> str:
-    """Lower-cased words joined by single spaces: the form title search compares."""
-    return " ".join(_NON_WORD.sub(" ", title.casefold()).split())
-
-
-def _like_escape(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _content_hash(item: IncomingSummary) -> str:
@@ -90,6 +91,9 @@ def _paper(row: Row[Any]) -> Paper:
         bibtex_key=m["bibtex_key"],
         published=m["published"],
         updated=m["updated"],
+        primary_category=m["primary_category"],
+        journal_ref=m["journal_ref"],
+        comment=m["comment"],
     )
 
 
@@ -130,6 +134,7 @@ def _feed(row: Row[Any]) -> Feed:
         disabled_reason=m["disabled_reason"],
         content_hash=m["content_hash"],
         next_poll=m["next_poll"],
+        guild_id=m["guild_id"],
     )
 
 
@@ -158,29 +163,6 @@ class Store:
         """A paper by bibtex key or DOI (case-insensitive), or by its own key."""
         alias_q = select(paper_aliases.c.paper_id).where(paper_aliases.c.alias == alias.casefold())
         return await self._paper_where(or_(papers.c.id.in_(alias_q), papers.c.key == alias))
-
-    async def papers_by_title(self, words: Sequence[str], limit: int = 10) -> list[Paper]:
-        """Papers with a title word starting with each of ``words``; exact title, then shortest."""
-        norm_words = [w for w in normalize_title(" ".join(words)).split() if w]
-        if not norm_words:
-            return []
-        wanted = " ".join(norm_words)
-        conditions = [  # every word starts a word of the title
-            or_(
-                papers.c.title_norm.like(f"{_like_escape(w)}%", escape="\\"),
-                papers.c.title_norm.like(f"% {_like_escape(w)}%", escape="\\"),
-            )
-            for w in norm_words
-        ]
-        query = (
-            select(papers)
-            .where(and_(*conditions))
-            .order_by((papers.c.title_norm == wanted).desc(), func.length(papers.c.title_norm))
-            .limit(limit)
-        )
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
-        return [_paper(r) for r in rows]
 
     async def _paper_where(self, condition: Any) -> PaperWithSummaries | None:
         async with self.engine.connect() as conn:
@@ -218,7 +200,41 @@ class Store:
         async with self.engine.connect() as conn:
             return int((await conn.execute(select(func.count()).select_from(papers))).scalar_one())
 
-    async def _upsert_paper(self, conn: AsyncConnection, item: IncomingPaper, now: datetime) -> int:
+    async def search_papers(self, words: Sequence[str], limit: int = 10) -> list[Paper]:
+        """Title and abstract search, best match first (FTS5 or PostgreSQL full text)."""
+        ids = await search_ids(self.engine, words, limit)
+        if not ids:
+            return []
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(select(papers).where(papers.c.id.in_(ids)))).all()
+        by_id = {r.id: _paper(r) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def papers_by_exact_titles(self, normalized: Sequence[str]) -> list[Paper]:
+        """Papers whose normalised title equals one of ``normalized`` (an indexed lookup)."""
+        if not normalized:
+            return []
+        query = (
+            select(papers).where(papers.c.title_norm.in_(list(normalized))).order_by(papers.c.id)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_paper(r) for r in rows]
+
+    async def incomplete_arxiv_ids(self, limit: int) -> list[str]:
+        """arXiv papers known only from summaries, whose metadata the arXiv API should fill in."""
+        query = (
+            select(papers.c.arxiv_id)
+            .where(papers.c.metadata_complete.is_(False), papers.c.arxiv_id.is_not(None))
+            .order_by(papers.c.id)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            return [r[0] for r in (await conn.execute(query)).all()]
+
+    async def _upsert_paper(
+        self, conn: AsyncConnection, item: IncomingPaper, now: datetime
+    ) -> tuple[int, UpsertResult]:
         aliases = [a.casefold() for a in (item.bibtex_key, item.doi) if a]
         row = None
         if item.arxiv_id:
@@ -245,46 +261,121 @@ class Store:
                     authors=list(item.authors),
                     abstract=item.abstract,
                     categories=list(item.categories),
+                    primary_category=item.primary_category,
                     doi=item.doi,
                     bibtex_key=item.bibtex_key,
+                    journal_ref=item.journal_ref,
+                    comment=item.comment,
                     published=item.published,
                     updated=item.updated,
-                    metadata_complete=False,
+                    metadata_complete=item.complete,
                     created_at=now,
                     modified_at=now,
                 )
             )
             paper_id = _new_id(result)
+            outcome = UpsertResult.NEW
         else:
             paper_id = int(row.id)
-            changes = self._fill_missing(row, item)
+            changes = self._changes(row, item)
+            outcome = UpsertResult.UPDATED if changes else UpsertResult.UNCHANGED
             if changes:
                 changes["modified_at"] = now
                 await conn.execute(update(papers).where(papers.c.id == paper_id).values(**changes))
         for alias in aliases:
             await _insert_ignore(conn, paper_aliases, {"alias": alias, "paper_id": paper_id})
-        return paper_id
+        return paper_id, outcome
 
     @staticmethod
-    def _fill_missing(row: Row[Any], item: IncomingPaper) -> dict[str, Any]:
-        """What ``item`` adds to a stored paper: missing fields, a newer arXiv version."""
+    def _changes(row: Row[Any], item: IncomingPaper) -> dict[str, Any]:
+        """What ``item`` changes in a stored paper.
+
+        Metadata from arXiv itself (``item.complete``) replaces what summaries said; anything
+        else only fills what is missing. The arXiv version only ever goes up.
+        """
         m = row._mapping
         changes: dict[str, Any] = {}
         if item.arxiv_id and not m["arxiv_id"]:
             changes.update(arxiv_id=item.arxiv_id, key=item.arxiv_id)
         if item.arxiv_version and (m["arxiv_version"] or 0) < item.arxiv_version:
             changes["arxiv_version"] = item.arxiv_version
-        if item.title and not m["title"]:
-            changes.update(title=item.title, title_norm=normalize_title(item.title))
-        for field in ("abstract", "doi", "bibtex_key", "published", "updated"):
+        authoritative = item.complete
+        fields = (
+            "title",
+            "abstract",
+            "doi",
+            "bibtex_key",
+            "published",
+            "updated",
+            "primary_category",
+            "journal_ref",
+            "comment",
+            "authors",
+            "categories",
+        )
+        for field in fields:
             value = getattr(item, field)
-            if value and not m[field]:
+            if field in ("authors", "categories"):
+                value = list(value)
+            if not value or value == m[field]:
+                continue
+            if field == "bibtex_key" and m[field]:
+                continue  # the first ShortScience key stays; others are aliases
+            if authoritative or not m[field]:
                 changes[field] = value
-        for field in ("authors", "categories"):
-            value = getattr(item, field)
-            if value and not m[field]:
-                changes[field] = list(value)
+        if "title" in changes:
+            changes["title_norm"] = normalize_title(changes["title"])
+        if authoritative and not m["metadata_complete"]:
+            changes["metadata_complete"] = True
         return changes
+
+    async def save_papers(
+        self, items: Sequence[IncomingPaper], *, source: str, announce: bool, now: datetime
+    ) -> list[UpsertResult]:
+        """Upsert papers from an arXiv listing or the API, with their announcements.
+
+        A new announcement (a paper listed as new, cross, replace …) counts as new; changed
+        metadata as updated.
+        """
+        results: list[UpsertResult] = []
+        async with self.engine.begin() as conn:
+            for item in items:
+                paper_id, outcome = await self._upsert_paper(conn, item, now)
+                if item.announce_type:
+                    added = await _insert_ignore(
+                        conn,
+                        paper_announcements,
+                        {
+                            "paper_id": paper_id,
+                            "source": source,
+                            "announce_type": item.announce_type,
+                            "arxiv_version": item.arxiv_version or 0,
+                            "announced": item.published,
+                            "first_seen": now,
+                            "announce": announce,
+                        },
+                    )
+                    if added:
+                        outcome = UpsertResult.NEW
+                    elif outcome is UpsertResult.NEW:
+                        outcome = UpsertResult.UPDATED
+                results.append(outcome)
+        return results
+
+    async def announcements(self, paper_key: str) -> list[tuple[str, str, int]]:
+        """(source, announce type, version) of every announcement of a paper."""
+        query = (
+            select(
+                paper_announcements.c.source,
+                paper_announcements.c.announce_type,
+                paper_announcements.c.arxiv_version,
+            )
+            .join(papers, papers.c.id == paper_announcements.c.paper_id)
+            .where(papers.c.key == paper_key)
+            .order_by(paper_announcements.c.id)
+        )
+        async with self.engine.connect() as conn:
+            return [(r[0], r[1], r[2]) for r in (await conn.execute(query)).all()]
 
     # -- summaries ------------------------------------------------------------------------
 
@@ -313,7 +404,7 @@ class Store:
                 )
             )
         ).first()
-        paper_ids = [await self._upsert_paper(conn, p, now) for p in item.papers]
+        paper_ids = [(await self._upsert_paper(conn, p, now))[0] for p in item.papers]
         if row is None:
             result = await conn.execute(
                 insert(summaries).values(
@@ -478,10 +569,144 @@ class Store:
             row = (await conn.execute(select(feeds).where(feeds.c.url == url))).one()
         return _feed(row)
 
-    async def list_feeds(self) -> list[Feed]:
+    async def add_feed(
+        self,
+        url: str,
+        *,
+        name: str | None,
+        interval_seconds: int,
+        announce_existing: bool,
+        now: datetime,
+        guild_id: int | None = None,
+    ) -> Feed | None:
+        """Watch a new feed (owned by ``guild_id`` when added from Discord); None when ``url``
+        is watched already."""
+        async with self.engine.begin() as conn:
+            inserted = await _insert_ignore(
+                conn,
+                feeds,
+                {
+                    "url": url,
+                    "name": name,
+                    "kind": FeedKind.UNKNOWN.value,
+                    "interval_seconds": interval_seconds,
+                    "announce_existing": announce_existing,
+                    "seeded": False,
+                    "paused": False,
+                    "failures": 0,
+                    "next_poll": now,
+                    "created_at": now,
+                    "guild_id": guild_id,
+                },
+            )
+            if not inserted:
+                return None
+            row = (await conn.execute(select(feeds).where(feeds.c.url == url))).one()
+        return _feed(row)
+
+    async def find_feed(self, ref: str, *, guild_id: int | None = None) -> Feed | None:
+        """A feed by its number (as ``feeds list`` shows it), URL or name.
+
+        With ``guild_id``, only that guild's own feeds are found: another guild's are unseen.
+        """
+        condition: Any = or_(feeds.c.url == ref, feeds.c.name == ref)
+        if ref.isdigit() and len(ref) < 12:
+            condition = or_(condition, feeds.c.id == int(ref))
+        if guild_id is not None:
+            condition = and_(condition, feeds.c.guild_id == guild_id)
         async with self.engine.connect() as conn:
-            rows = (await conn.execute(select(feeds).order_by(feeds.c.id))).all()
+            row = (await conn.execute(select(feeds).where(condition).limit(1))).first()
+        return _feed(row) if row else None
+
+    async def remove_feed(self, feed_id: int) -> bool:
+        """Stop watching a feed. Summaries it brought stay."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(feeds.delete().where(feeds.c.id == feed_id))
+        return bool(result.rowcount)
+
+    async def set_feed_paused(self, feed_id: int, paused: bool, *, now: datetime) -> None:
+        """Pause, or resume: resuming also lifts a disabling and polls at once."""
+        values: dict[str, Any] = {"paused": paused}
+        if not paused:
+            values.update(disabled_reason=None, failures=0, next_poll=now)
+        await self.record_poll(feed_id, **values)
+
+    async def list_feeds(self, *, guild_id: int | None = None) -> list[Feed]:
+        """Every feed, or with ``guild_id`` only those that guild added."""
+        query = select(feeds).order_by(feeds.c.id)
+        if guild_id is not None:
+            query = query.where(feeds.c.guild_id == guild_id)
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
         return [_feed(r) for r in rows]
+
+    # -- subscriptions --------------------------------------------------------------------
+
+    async def subscribe(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        kind: SubscriptionKind,
+        value: str,
+        by: int | None,
+        now: datetime,
+    ) -> bool:
+        """Add what ``channel_id``'s digest carries; False when it carries it already.
+
+        A channel has one minimum vote count: a new one replaces the old.
+        """
+        async with self.engine.begin() as conn:
+            if kind is SubscriptionKind.MIN_VOTES:
+                await conn.execute(
+                    subscriptions.delete().where(
+                        subscriptions.c.channel_id == channel_id,
+                        subscriptions.c.kind == kind.value,
+                    )
+                )
+            return await _insert_ignore(
+                conn,
+                subscriptions,
+                {
+                    "guild_id": guild_id,
+                    "channel_id": channel_id,
+                    "kind": kind.value,
+                    "value": value,
+                    "created_by": by,
+                    "created_at": now,
+                },
+            )
+
+    async def unsubscribe(
+        self, *, guild_id: int, channel_id: int, kind: SubscriptionKind | None, value: str | None
+    ) -> int:
+        """Remove matching subscriptions of a channel of ``guild_id``. Returns how many."""
+        condition = and_(
+            subscriptions.c.guild_id == guild_id, subscriptions.c.channel_id == channel_id
+        )
+        if kind is not None:
+            condition = and_(condition, subscriptions.c.kind == kind.value)
+        if value is not None:
+            condition = and_(condition, subscriptions.c.value == value)
+        async with self.engine.begin() as conn:
+            result = await conn.execute(subscriptions.delete().where(condition))
+        return int(result.rowcount or 0)
+
+    async def list_subscriptions(
+        self, *, guild_id: int, channel_id: int | None = None
+    ) -> list[Subscription]:
+        query = select(subscriptions).where(subscriptions.c.guild_id == guild_id)
+        if channel_id is not None:
+            query = query.where(subscriptions.c.channel_id == channel_id)
+        query = query.order_by(
+            subscriptions.c.channel_id, subscriptions.c.kind, subscriptions.c.value
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            Subscription(r.id, r.guild_id, r.channel_id, SubscriptionKind(r.kind), r.value)
+            for r in rows
+        ]
 
     async def record_poll(self, feed_id: int, **values: Any) -> None:
         """Store the outcome of one poll (validators, result, failures, kind, next poll)."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -70,9 +71,33 @@ papers = Table(
     Column("bibtex_key", String(255)),
     Column("published", UTCDateTime),
     Column("updated", UTCDateTime),
-    Column("metadata_complete", Boolean, nullable=False, default=False),
+    Column("metadata_complete", Boolean, nullable=False, default=False, index=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("modified_at", UTCDateTime, nullable=False),
+    Column("primary_category", String(64)),
+    Column("journal_ref", Text),
+    Column("comment", Text),
+)
+
+# What arXiv listings announced: one row per paper, listing, announce type and version.
+paper_announcements = Table(
+    "paper_announcements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("paper_id", ForeignKey("papers.id", ondelete="CASCADE"), nullable=False),
+    Column("source", String(2048), nullable=False),
+    Column("announce_type", String(16), nullable=False),
+    Column("arxiv_version", Integer, nullable=False),  # 0 when the listing gave none
+    Column("announced", UTCDateTime),
+    Column("first_seen", UTCDateTime, nullable=False, index=True),
+    Column("announce", Boolean, nullable=False),
+    UniqueConstraint(
+        "paper_id",
+        "source",
+        "announce_type",
+        "arxiv_version",
+        name="uq_paper_announcements_paper_id",
+    ),
 )
 
 # Every other name a paper is known by: ShortScience bibtex keys and DOIs, stored lower-cased.
@@ -129,6 +154,21 @@ feeds = Table(
     Column("next_poll", UTCDateTime),
     Column("disabled_reason", Text),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("guild_id", BigInteger, index=True),
+)
+
+# What a Discord channel's digest carries: arXiv categories, keywords, a minimum vote count.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("guild_id", BigInteger, nullable=False, index=True),
+    Column("channel_id", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("value", String(200), nullable=False),
+    Column("created_by", BigInteger),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("channel_id", "kind", "value", name="uq_subscriptions_channel_id"),
 )
 
 # The delivery ledger: one row per (destination, summary); the unique constraint makes a second

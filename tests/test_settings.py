@@ -20,9 +20,9 @@ def test_defaults_are_the_embedded_demo() -> None:
     settings = load_settings()
     assert settings.database == "sqlite+aiosqlite:///data/shortbot.db"
     feeds = settings.watched_feeds()
-    assert [f.name for f in feeds] == ["ShortScience sample"]
-    assert Path(feeds[0].url).is_file()
-    assert feeds[0].announce_existing  # the demo announces on first run
+    assert [f.name for f in feeds] == ["ShortScience sample", "arXiv cs.LG sample"]
+    assert all(Path(f.url).is_file() for f in feeds)
+    assert all(f.announce_existing for f in feeds)  # the demo announces on first run
     assert settings.console
 
 

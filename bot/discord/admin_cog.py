@@ -1,0 +1,299 @@
+"""Commands for maintainers (Manage Server, the server owner, or the maintainer role):
+feeds, subscriptions, digest preview. Everyone else gets a clear refusal and nothing changes.
+Every command acts on the guild it is typed in: another guild's feeds and channels are unseen.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.views import embed
+from bot.settings import parse_duration
+from bot.watch import poll_feed
+from papers import discord_render as render
+from papers import subscriptions as subscription_rules
+from papers.model import Feed
+from papers.usecases import preview_digest
+from sources.fetch import is_url
+
+if TYPE_CHECKING:
+    from bot.discord.client import ShortBot
+
+log = logging.getLogger(__name__)
+
+
+class NotMaintainer(commands.CheckFailure):
+    pass
+
+
+def is_maintainer(member: discord.Member, role: str | None) -> bool:
+    if member.guild.owner_id == member.id or member.guild_permissions.manage_guild:
+        return True
+    return bool(role) and any(r.name == role or str(r.id) == role for r in member.roles)
+
+
+def maintainers_only() -> commands.Check[commands.Context[ShortBot]]:
+    async def predicate(ctx: commands.Context[ShortBot]) -> bool:
+        if ctx.guild is None or not isinstance(ctx.author, discord.Member):
+            raise commands.NoPrivateMessage("This command works in a server, not in DMs.")
+        if not is_maintainer(ctx.author, ctx.bot.app.settings.discord.maintainer_role):
+            raise NotMaintainer(
+                "This command is for maintainers: members with Manage Server"
+                + (
+                    " or the maintainer role."
+                    if ctx.bot.app.settings.discord.maintainer_role
+                    else "."
+                )
+            )
+        return True
+
+    return commands.check(predicate)
+
+
+def _guild(ctx: commands.Context[ShortBot]) -> discord.Guild:
+    if ctx.guild is None:
+        raise commands.NoPrivateMessage("This command works in a server, not in DMs.")
+    return ctx.guild
+
+
+def destination(channel: discord.abc.GuildChannel) -> str:
+    return f"discord:{channel.id}"
+
+
+def _feed_line(feed: Feed) -> str:
+    state = (
+        f"disabled: {feed.disabled_reason}"
+        if feed.disabled_reason
+        else "paused"
+        if feed.paused
+        else "active"
+    )
+    last = feed.last_result or "never polled"
+    label = render.escape(render.clip(feed.label, 120))
+    return f"**{feed.id}** {label} — {state}; {render.escape(last[:200])}"
+
+
+class AdminCog(commands.Cog, name="Maintainers"):
+    def __init__(self, bot: ShortBot) -> None:
+        self.bot = bot
+
+    async def cog_check(self, ctx: commands.Context[ShortBot]) -> bool:  # type: ignore[override]
+        return await maintainers_only().predicate(ctx)
+
+    def _channel(
+        self, ctx: commands.Context[ShortBot], channel: discord.TextChannel | None
+    ) -> discord.TextChannel:
+        guild = _guild(ctx)
+        target = channel or ctx.channel
+        if not isinstance(target, discord.TextChannel):
+            raise commands.BadArgument("name a text channel of this server")
+        if target.guild.id != guild.id:
+            raise commands.BadArgument("that channel is not in this server")
+        return target
+
+    # -- feeds ----------------------------------------------------------------------------
+
+    @commands.hybrid_group(
+        name="feeds",
+        fallback="list",
+        description="The feeds this server watches",
+        help="List the feeds this server watches; subcommands add, remove, pause, resume.",
+    )
+    async def feeds(self, ctx: commands.Context[ShortBot]) -> None:
+        guild = _guild(ctx)
+        rows = await self.bot.app.store.list_feeds(guild_id=guild.id)
+        if not rows:
+            await ctx.send(f"No feeds yet. Add one with `{ctx.clean_prefix}feeds add URL`.")
+            return
+        lines = [_feed_line(f) for f in rows]
+        await ctx.send(
+            embed=embed(
+                {"title": "Watched feeds", "description": render.clip("\n".join(lines), 4000)}
+            )
+        )
+
+    @feeds.command(name="add", usage="URL [INTERVAL]", description="Watch a feed")
+    @app_commands.describe(url="the feed's http(s) URL", interval="how often: 15m, 1h, 1d")
+    async def feeds_add(
+        self, ctx: commands.Context[ShortBot], url: str, interval: str | None = None
+    ) -> None:
+        guild = _guild(ctx)
+        if not is_url(url) or len(url) > 2000:
+            raise commands.BadArgument("a feed needs an http:// or https:// URL")
+        try:
+            seconds = parse_duration(interval) if interval else self.bot.app.settings.poll_interval
+        except ValueError as exc:
+            raise commands.BadArgument(str(exc)) from None
+        async with ctx.typing():
+            app = self.bot.app
+            feed = await app.store.add_feed(
+                url,
+                name=None,
+                interval_seconds=seconds,
+                announce_existing=False,
+                now=app.clock(),
+                guild_id=guild.id,
+            )
+            if feed is None:
+                await ctx.send("That feed is watched already.")
+                return
+            result = await poll_feed(app, feed)
+            if result.error or result.report is None:
+                await app.store.remove_feed(feed.id)
+                await ctx.send(f"Not added: {render.escape(result.error or 'no content')}.")
+                return
+        report = result.report
+        count = report.new + report.updated + report.unchanged
+        await ctx.send(
+            f"Watching feed **{feed.id}** ({report.kind.value}): {count} entries recorded as "
+            f"seen; new ones go into the digests."
+        )
+
+    async def _own_feed(self, ctx: commands.Context[ShortBot], ref: str) -> Feed:
+        guild = _guild(ctx)
+        feed = await self.bot.app.store.find_feed(ref, guild_id=guild.id)
+        if feed is None:
+            raise commands.BadArgument(f"this server watches no feed {ref[:80]!r}")
+        return feed
+
+    @feeds.command(name="remove", usage="FEED", description="Stop watching a feed")
+    @app_commands.describe(feed="the feed's number or URL")
+    async def feeds_remove(self, ctx: commands.Context[ShortBot], feed: str) -> None:
+        row = await self._own_feed(ctx, feed)
+        await self.bot.app.store.remove_feed(row.id)
+        await ctx.send(f"Stopped watching feed **{row.id}**; its summaries stay.")
+
+    @feeds.command(name="pause", usage="FEED", description="Stop polling a feed for now")
+    @app_commands.describe(feed="the feed's number or URL")
+    async def feeds_pause(self, ctx: commands.Context[ShortBot], feed: str) -> None:
+        row = await self._own_feed(ctx, feed)
+        await self.bot.app.store.set_feed_paused(row.id, True, now=self.bot.app.clock())
+        await ctx.send(f"Paused feed **{row.id}**.")
+
+    @feeds.command(name="resume", usage="FEED", description="Poll a paused or disabled feed again")
+    @app_commands.describe(feed="the feed's number or URL")
+    async def feeds_resume(self, ctx: commands.Context[ShortBot], feed: str) -> None:
+        row = await self._own_feed(ctx, feed)
+        await self.bot.app.store.set_feed_paused(row.id, False, now=self.bot.app.clock())
+        await ctx.send(f"Resumed feed **{row.id}**.")
+
+    # -- subscriptions --------------------------------------------------------------------
+
+    @commands.hybrid_command(
+        name="subscribe",
+        usage="CATEGORY_OR_KEYWORDS [#channel]",
+        description="Choose what a channel's digest carries",
+        help='Add arXiv categories (cs.LG), keywords ("graph neural networks") or a vote '
+        "threshold (votes>=3) to a channel's digest; several separated by commas.",
+    )
+    @app_commands.describe(what="cs.LG, keywords, or votes>=N", channel="default: this channel")
+    async def subscribe(
+        self,
+        ctx: commands.Context[ShortBot],
+        what: str,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        target = self._channel(ctx, channel)
+        try:
+            wanted = subscription_rules.parse(what)
+        except subscription_rules.BadSubscription as exc:
+            raise commands.BadArgument(str(exc)) from None
+        added = []
+        for kind, value in wanted:
+            if await self.bot.app.store.subscribe(
+                guild_id=target.guild.id,
+                channel_id=target.id,
+                kind=kind,
+                value=value,
+                by=ctx.author.id,
+                now=self.bot.app.clock(),
+            ):
+                added.append(f"{kind.value} {value}")
+        what_added = ", ".join(added) if added else "nothing new"
+        await ctx.send(f"{target.mention} now also carries: {render.escape(what_added)}.")
+
+    @commands.hybrid_command(
+        name="unsubscribe",
+        usage="[CATEGORY_OR_KEYWORDS|all] [#channel]",
+        description="Remove from a channel's digest",
+    )
+    @app_commands.describe(what="what to remove, or all", channel="default: this channel")
+    async def unsubscribe(
+        self,
+        ctx: commands.Context[ShortBot],
+        what: str = "all",
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        target = self._channel(ctx, channel)
+        store = self.bot.app.store
+        removed = 0
+        if what.strip().lower() == "all":
+            removed = await store.unsubscribe(
+                guild_id=target.guild.id, channel_id=target.id, kind=None, value=None
+            )
+        else:
+            try:
+                wanted = subscription_rules.parse(what)
+            except subscription_rules.BadSubscription as exc:
+                raise commands.BadArgument(str(exc)) from None
+            for kind, value in wanted:
+                removed += await store.unsubscribe(
+                    guild_id=target.guild.id, channel_id=target.id, kind=kind, value=value
+                )
+        await ctx.send(
+            f"Removed {removed} subscription{'' if removed == 1 else 's'} of {target.mention}."
+        )
+
+    @commands.hybrid_command(
+        name="subscriptions", usage="[#channel]", description="What channels' digests carry"
+    )
+    @app_commands.describe(channel="default: every channel of this server")
+    async def subscriptions(
+        self, ctx: commands.Context[ShortBot], channel: discord.TextChannel | None = None
+    ) -> None:
+        guild = _guild(ctx)
+        target = self._channel(ctx, channel) if channel else None
+        rows = await self.bot.app.store.list_subscriptions(
+            guild_id=guild.id, channel_id=target.id if target else None
+        )
+        if not rows:
+            await ctx.send("No subscriptions: digests carry every new summary.")
+            return
+        lines = [f"<#{s.channel_id}>: {render.escape(s.describe())}" for s in rows]
+        await ctx.send(
+            embed=embed(
+                {"title": "Subscriptions", "description": render.clip("\n".join(lines), 4000)}
+            )
+        )
+
+    # -- digests --------------------------------------------------------------------------
+
+    @commands.hybrid_group(name="digest", description="Digest tools", invoke_without_command=True)
+    async def digest(self, ctx: commands.Context[ShortBot]) -> None:
+        await ctx.send(f"Usage: `{ctx.clean_prefix}digest preview [#channel]`")
+
+    @digest.command(
+        name="preview", usage="[#channel]", description="Show you what the next digest would post"
+    )
+    @app_commands.describe(channel="default: this channel")
+    async def digest_preview(
+        self, ctx: commands.Context[ShortBot], channel: discord.TextChannel | None = None
+    ) -> None:
+        target = self._channel(ctx, channel)
+        subs = await self.bot.app.store.list_subscriptions(
+            guild_id=target.guild.id, channel_id=target.id
+        )
+        digest = await preview_digest(
+            self.bot.app.store, destination(target), subs, self.bot.app.settings.digest.max_items
+        )
+        payload = render.digest_embed(digest, f"Next digest for #{target.name}")
+        if ctx.interaction is not None:
+            await ctx.send(embed=embed(payload), ephemeral=True)
+        else:
+            await ctx.author.send(embed=embed(payload))
+            await ctx.send("Sent you the preview in a direct message.")

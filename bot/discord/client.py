@@ -1,0 +1,118 @@
+"""The discord.py client: opened with the application's resources, cogs loaded in
+``setup_hook``, every message sent with ``allowed_mentions`` none, one central error handler.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+
+import discord
+import yarl
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.app import App
+from papers.ids import UnusableQuery
+from papers.model import IncomingPaper
+from papers.ports import MetadataSource, Unavailable
+from sources.arxiv import ArxivClient, ArxivUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def apply_endpoints(api_base_url: str | None, gateway_url: str | None) -> None:
+    """Point discord.py at a REST proxy or another gateway (process-wide class attributes:
+    discord.py 2.7 has no per-client option). A plain Client connects to DEFAULT_GATEWAY."""
+    if api_base_url:
+        Route.BASE = api_base_url.rstrip("/")
+    if gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class ArxivMetadata:
+    """The arXiv client as the use cases see it: ``Unavailable`` when arXiv cannot answer."""
+
+    def __init__(self, client: ArxivClient) -> None:
+        self.client = client
+
+    async def fetch(self, ids: Sequence[str]) -> dict[str, IncomingPaper]:
+        try:
+            return await self.client.fetch(ids)
+        except ArxivUnavailable as exc:
+            raise Unavailable(
+                "arXiv is not answering right now; try again in a few minutes"
+            ) from exc
+
+
+class ShortBot(commands.Bot):
+    def __init__(self, app: App, *, metadata: MetadataSource | None = None) -> None:
+        settings = app.settings.discord
+        intents = discord.Intents.default()
+        intents.message_content = settings.message_content
+        super().__init__(
+            command_prefix=commands.when_mentioned_or(settings.prefix),
+            intents=intents,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            case_insensitive=True,
+            strip_after_prefix=True,
+        )
+        self.app = app
+        if metadata is None and app.arxiv is not None:
+            metadata = ArxivMetadata(app.arxiv)
+        self.metadata = metadata
+
+    async def setup_hook(self) -> None:
+        from bot.discord.admin_cog import AdminCog
+        from bot.discord.papers_cog import PapersCog
+
+        await self.add_cog(PapersCog(self))
+        await self.add_cog(AdminCog(self))
+        if self.app.settings.discord.sync_commands:
+            synced = await self.tree.sync()
+            log.info("slash commands synced count=%d", len(synced))
+
+    async def on_command_error(  # type: ignore[override]
+        self, ctx: commands.Context[ShortBot], error: commands.CommandError
+    ) -> None:
+        """The one place where errors become replies: usage, refusals, apologies with an id."""
+        message = self.describe_error(ctx, error)
+        if message is None:
+            return
+        try:
+            await ctx.send(message, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not send an error reply command=%s", ctx.command, exc_info=True)
+
+    def describe_error(
+        self, ctx: commands.Context[ShortBot], error: commands.CommandError
+    ) -> str | None:
+        original = getattr(error, "original", error)
+        if isinstance(error, commands.HybridCommandError):
+            original = getattr(error.original, "original", error.original)
+        usage = ""
+        if ctx.command is not None:
+            prefix = "/" if ctx.interaction else ctx.clean_prefix
+            usage = f"Usage: `{prefix}{ctx.command.qualified_name} {ctx.command.usage or ''}`"
+            usage = usage.replace(" `", "`")
+        if isinstance(error, commands.CommandNotFound):
+            return None
+        if isinstance(original, UnusableQuery):
+            return f"I can't look that up: {original.reason}. {usage}"
+        if isinstance(original, Unavailable):
+            return f"{original}."
+        if isinstance(error, commands.CommandOnCooldown):
+            return f"Slow down a little: try again in {error.retry_after:.0f} s."
+        if isinstance(error, commands.NoPrivateMessage | commands.CheckFailure):
+            return str(error) or "You can't use this command here."
+        if isinstance(error, commands.UserInputError):
+            reason = str(error).rstrip(".")
+            if isinstance(error, commands.MissingRequiredArgument):
+                reason = f"{error.param.name} is missing"
+            return f"{discord.utils.escape_mentions(reason)[:300]}. {usage}"
+        error_id = uuid.uuid4().hex[:8]
+        log.error("command failed error_id=%s command=%s", error_id, ctx.command, exc_info=original)
+        return f"Sorry, something went wrong on my side (error id `{error_id}`)."

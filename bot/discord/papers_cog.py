@@ -1,0 +1,143 @@
+"""Commands for everyone: summary, search, latest, help. Parse, call a use case, render."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.views import PaperChoice, SummaryPages, embed
+from papers import discord_render as render
+from papers.ids import ArxivId
+from papers.model import Paper
+from papers.usecases import Found, NotFound, latest, lookup, lookup_or_fetch, search
+
+if TYPE_CHECKING:
+    from bot.discord.client import ShortBot
+
+log = logging.getLogger(__name__)
+
+LATEST_DEFAULT, LATEST_MAX = 5, 10
+
+
+class PapersCog(commands.Cog, name="Papers"):
+    def __init__(self, bot: ShortBot) -> None:
+        self.bot = bot
+        settings = bot.app.settings.discord
+        self.api_cooldown = commands.CooldownMapping.from_cooldown(
+            settings.api_cooldown_uses, settings.api_cooldown_seconds, commands.BucketType.user
+        )
+
+    @commands.hybrid_command(
+        name="summary",
+        usage="QUERY",
+        description="Show a paper and its summaries",
+        help="Show a paper and its summaries. QUERY: an arXiv id or URL, a DOI, a ShortScience "
+        "link or bibtex key, or title words.",
+    )
+    @app_commands.describe(query="arXiv id or URL, DOI, ShortScience key, or title words")
+    async def summary(self, ctx: commands.Context[ShortBot], *, query: str) -> None:
+        async with ctx.typing():
+            outcome = await lookup(self.bot.app.store, query)
+            if (
+                isinstance(outcome, NotFound)
+                and isinstance(outcome.ref, ArxivId)
+                and self.bot.metadata is not None
+            ):
+                self._check_api_cooldown(ctx)
+                outcome = await lookup_or_fetch(
+                    self.bot.app.store, self.bot.metadata, query, now=self.bot.app.clock()
+                )
+        if isinstance(outcome, NotFound):
+            hint = "" if isinstance(outcome.ref, ArxivId) else f" Try `{ctx.clean_prefix}search`."
+            await ctx.send(render.escape(outcome.message.capitalize()) + "." + hint)
+            return
+        if not outcome.exact:
+            await self._send_choices(ctx, query, [outcome.match.paper, *outcome.others])
+            return
+        await self._send_paper(ctx, outcome)
+
+    def _check_api_cooldown(self, ctx: commands.Context[ShortBot]) -> None:
+        bucket = self.api_cooldown.get_bucket(ctx.message)
+        retry_after = bucket.update_rate_limit() if bucket else None
+        if retry_after:
+            raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.user)  # type: ignore[arg-type]
+
+    async def _send_paper(self, ctx: commands.Context[ShortBot], outcome: Found) -> None:
+        found = outcome.match
+        view = SummaryPages(found) if render.paper_page_count(found) > 1 else None
+        if view is None:
+            await ctx.send(embed=embed(render.paper_embed(found)))
+        else:
+            await ctx.send(embed=embed(render.paper_embed(found)), view=view)
+
+    async def _send_choices(
+        self, ctx: commands.Context[ShortBot], query: str, papers: list[Paper]
+    ) -> None:
+        async def show(interaction: discord.Interaction, paper: Paper) -> None:
+            found = await self.bot.app.store.paper_by_alias(paper.key)
+            if found is None:
+                await interaction.response.send_message("That paper is gone.", ephemeral=True)
+                return
+            pages = SummaryPages(found) if render.paper_page_count(found) > 1 else None
+            await interaction.response.edit_message(
+                embed=embed(render.paper_embed(found)), view=pages
+            )
+
+        shown = papers[:5]
+        await ctx.send(
+            embed=embed(render.choices_embed(render.escape(query[:100]), shown)),
+            view=PaperChoice(shown, show),
+        )
+
+    @commands.hybrid_command(
+        name="search",
+        usage="WORDS",
+        description="Search paper titles and abstracts",
+        help="Search paper titles and abstracts; best matches first.",
+    )
+    @app_commands.describe(words="words from the title or abstract")
+    async def search(self, ctx: commands.Context[ShortBot], *, words: str) -> None:
+        papers = await search(self.bot.app.store, words)
+        await ctx.send(embed=embed(render.search_embed(render.escape(words[:100]), papers)))
+
+    @commands.hybrid_command(
+        name="latest",
+        usage="[N]",
+        description="The newest summaries",
+        help=f"The newest summaries ({LATEST_DEFAULT} unless N, at most {LATEST_MAX}).",
+    )
+    @app_commands.describe(count=f"how many (1 to {LATEST_MAX})")
+    async def latest(
+        self,
+        ctx: commands.Context[ShortBot],
+        count: commands.Range[int, 1, LATEST_MAX] = LATEST_DEFAULT,
+    ) -> None:
+        items = await latest(self.bot.app.store, count)
+        await ctx.send(embed=embed(render.latest_embed(items)))
+
+    @commands.hybrid_command(
+        name="help", description="What shortbot does and how to use it", help="This help."
+    )
+    async def help(self, ctx: commands.Context[ShortBot]) -> None:
+        prefix = ctx.clean_prefix if ctx.interaction is None else "/"
+        lines = [
+            "shortbot shows papers and their community summaries, and posts digests of new ones.",
+            "",
+        ]
+        for command in self.bot.commands:
+            if command.hidden:
+                continue
+            usage = f" {command.usage}" if command.usage else ""
+            lines.append(f"`{prefix}{command.qualified_name}{usage}` — {command.description}")
+        lines.append("")
+        lines.append(
+            "Maintainers (Manage Server or the maintainer role): `feeds`, `subscribe`, "
+            "`unsubscribe`, `subscriptions`, `digest preview`."
+        )
+        await ctx.send(
+            embed=embed({"title": "shortbot help", "description": "\n".join(lines)[:4000]})
+        )

@@ -1,0 +1,214 @@
+"""Discord payloads as plain dicts (Discord's own JSON): pure, and within every limit.
+
+The bot turns them into ``discord.Embed.from_dict``; ``shortbot digest --dry-run`` prints them.
+Feed and user text is escaped where markdown would break the layout, and anything that looks
+like a mention is defused; the bot also sends every message with ``allowed_mentions`` none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from papers.model import Digest, Paper, PaperWithSummaries, Summary
+from papers.text import excerpt, shorten_list
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELDS_LIMIT = 25
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+AUTHOR_LIMIT = 256
+EMBED_TOTAL_LIMIT = 6000
+EMBEDS_PER_MESSAGE = 10
+
+FOOTER_RESERVE = 100  # room for an "and N more" footer added after shrinking
+SUMMARIES_PER_PAGE = 3
+EXCERPT = 600
+COLOR = 0x2B6CB0
+SHORTSCIENCE = "https://www.shortscience.org"
+
+_MARKDOWN = re.compile(r"([\\*_`~|>#\[\]()])")
+_MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
+
+Payload = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Markdown characters escaped and mentions defused (a zero-width space after ``@``)."""
+    text = _MENTION.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], text)
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, never splitting an escape."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if cut.endswith("\\") and not cut.endswith("\\\\"):
+        cut = cut[:-1]
+    return cut + "…"
+
+
+def write_url(paper: Paper) -> str:
+    """Where to write a summary of ``paper`` on ShortScience."""
+    key = paper.bibtex_key or (f"journals/corr/{paper.arxiv_id}" if paper.arxiv_id else paper.key)
+    return f"{SHORTSCIENCE}/paper?bibtexKey={key}"
+
+
+def embed_size(embed: Payload) -> int:
+    """Characters Discord counts toward the 6,000 total of a message's embeds."""
+    size = len(embed.get("title", "")) + len(embed.get("description", ""))
+    size += len(embed.get("footer", {}).get("text", ""))
+    size += len(embed.get("author", {}).get("name", ""))
+    for field in embed.get("fields", []):
+        size += len(field.get("name", "")) + len(field.get("value", ""))
+    return size
+
+
+def _paper_header(paper: Paper) -> list[str]:
+    lines = []
+    if paper.authors:
+        lines.append(escape(shorten_list(list(paper.authors), 5)))
+    ident = []
+    if paper.arxiv_id:
+        ident.append(f"arXiv:{paper.arxiv_id}")
+    elif paper.key:
+        ident.append(escape(paper.key))
+    if paper.categories:
+        ident.append(escape(", ".join(paper.categories[:6])))
+    if ident:
+        lines.append(" · ".join(ident))
+    return lines
+
+
+def summary_field(summary: Summary, *, excerpt_chars: int = EXCERPT) -> Payload:
+    when = summary.edited or summary.published
+    votes = f"{summary.votes} vote{'' if summary.votes == 1 else 's'}"
+    name_parts = [votes] if summary.votes is not None else []
+    name_parts.append(escape(summary.author))
+    if when:
+        name_parts.append(when.strftime("%Y-%m-%d"))
+    link = f"\n[Read the summary]({summary.url})" if summary.url else ""
+    budget = FIELD_VALUE_LIMIT - len(link)
+    value = clip(escape(excerpt(summary.text, excerpt_chars)), budget) + link
+    return {"name": clip(" · ".join(name_parts), FIELD_NAME_LIMIT), "value": value or "…"}
+
+
+def paper_page_count(found: PaperWithSummaries, per_page: int = SUMMARIES_PER_PAGE) -> int:
+    return max(1, -(-len(found.summaries) // per_page))
+
+
+def paper_embed(
+    found: PaperWithSummaries, page: int = 0, *, per_page: int = SUMMARIES_PER_PAGE
+) -> Payload:
+    """A paper and one page of its summaries, best-voted first."""
+    paper = found.paper
+    pages = paper_page_count(found, per_page)
+    page = min(max(page, 0), pages - 1)
+    embed: Payload = {
+        "title": clip(escape(paper.title or paper.key), TITLE_LIMIT),
+        "color": COLOR,
+    }
+    if paper.url:
+        embed["url"] = paper.url
+    lines = _paper_header(paper)
+    if not found.summaries:
+        lines.append("")
+        lines.append("No summary yet.")
+        if paper.abstract:
+            lines.append(f"> {escape(excerpt(paper.abstract, 700))}")
+        lines.append(f"[Write the first summary]({write_url(paper)})")
+    embed["description"] = clip("\n".join(lines), DESCRIPTION_LIMIT)
+    shown = found.summaries[page * per_page : (page + 1) * per_page]
+    if shown:
+        embed["fields"] = [summary_field(s) for s in shown][:FIELDS_LIMIT]
+        count = len(found.summaries)
+        footer = f"{count} summar{'y' if count == 1 else 'ies'}"
+        if pages > 1:
+            footer += f" · page {page + 1} of {pages}"
+        embed["footer"] = {"text": footer}
+    return embed
+
+
+def choices_embed(query: str, papers: Sequence[Paper]) -> Payload:
+    """Several papers match title words: a short numbered list to pick from."""
+    lines = [
+        f"**{n}.** {escape(clip(p.title or p.key, 150))} — `{p.arxiv_id or p.key}`"
+        for n, p in enumerate(papers, start=1)
+    ]
+    return {
+        "title": clip(f"Papers matching “{query}”", TITLE_LIMIT),
+        "description": clip("\n".join(lines), DESCRIPTION_LIMIT),
+        "color": COLOR,
+        "footer": {"text": "Pick one with the buttons, or ask for its id with summary"},
+    }
+
+
+def search_embed(query: str, papers: Sequence[Paper]) -> Payload:
+    if not papers:
+        return {
+            "title": "No matches",
+            "description": clip(
+                f"No paper title or abstract matches “{escape(query)}”.", DESCRIPTION_LIMIT
+            ),
+            "color": COLOR,
+        }
+    lines = []
+    for paper in papers:
+        ident = f"arXiv:{paper.arxiv_id}" if paper.arxiv_id else escape(paper.key)
+        title = escape(clip(paper.title or paper.key, 200))
+        lines.append(f"• [{title}]({paper.url}) — {ident}" if paper.url else f"• {title} — {ident}")
+    return {
+        "title": clip(f"Search: {query}", TITLE_LIMIT),
+        "description": clip("\n".join(lines), DESCRIPTION_LIMIT),
+        "color": COLOR,
+    }
+
+
+def latest_embed(items: Sequence[tuple[Summary, Paper | None]]) -> Payload:
+    if not items:
+        return {"title": "Latest summaries", "description": "No summaries yet.", "color": COLOR}
+    fields = []
+    for summary, paper in items[:FIELDS_LIMIT]:
+        title = paper.title if paper and paper.title else summary.title or "(untitled)"
+        field = summary_field(summary, excerpt_chars=200)
+        field["name"] = clip(escape(title), FIELD_NAME_LIMIT)
+        fields.append(field)
+    embed: Payload = {"title": "Latest summaries", "color": COLOR, "fields": fields}
+    return shrink(embed)
+
+
+def digest_embed(digest: Digest, heading: str) -> Payload:
+    """A digest as one embed: a field per summary, "and N more" when it does not all fit."""
+    if digest.empty:
+        return {"title": clip(heading, TITLE_LIMIT), "description": "Nothing new.", "color": COLOR}
+    fields = []
+    for item in digest.items[:FIELDS_LIMIT]:
+        paper = item.papers[0] if item.papers else None
+        field = summary_field(item.summary, excerpt_chars=250)
+        title = (paper.title or paper.key) if paper else item.summary.title or "(untitled)"
+        ident = f" · arXiv:{paper.arxiv_id}" if paper and paper.arxiv_id else ""
+        field["name"] = clip(escape(title) + ident, FIELD_NAME_LIMIT)
+        fields.append(field)
+    base: Payload = {"title": clip(heading, TITLE_LIMIT), "color": COLOR, "fields": fields}
+    embed = shrink(base, reserve=FOOTER_RESERVE)
+    left_out = digest.more + len(digest.items) - len(embed["fields"])
+    if left_out:
+        embed["footer"] = {"text": f"and {left_out} more at {SHORTSCIENCE}"}
+    return embed
+
+
+def shrink(embed: Payload, *, reserve: int = 0) -> Payload:
+    """Drop trailing fields until the embed fits the 6,000-character total (less ``reserve``)."""
+    while embed_size(embed) > EMBED_TOTAL_LIMIT - reserve and embed.get("fields"):
+        embed["fields"] = embed["fields"][:-1]
+    return embed
+
+
+def text_message(text: str) -> Payload:
+    """A plain reply within the content limit (callers escape what came from users)."""
+    return {"content": clip(text, CONTENT_LIMIT)}
