@@ -37,22 +37,17 @@ def is_maintainer(member: discord.Member, role: str | None) -> bool:
     return bool(role) and any(r.name == role or str(r.id) == role for r in member.roles)
 
 
-def maintainers_only() -> commands.Check[commands.Context[ShortBot]]:
-    async def predicate(ctx: commands.Context[ShortBot]) -> bool:
-        if ctx.guild is None or not isinstance(ctx.author, discord.Member):
-            raise commands.NoPrivateMessage("This command works in a server, not in DMs.")
-        if not is_maintainer(ctx.author, ctx.bot.app.settings.discord.maintainer_role):
-            raise NotMaintainer(
-                "This command is for maintainers: members with Manage Server"
-                + (
-                    " or the maintainer role."
-                    if ctx.bot.app.settings.discord.maintainer_role
-                    else "."
-                )
-            )
-        return True
-
-    return commands.check(predicate)
+async def check_maintainer(ctx: commands.Context[ShortBot]) -> bool:
+    """Every command of this cog: in a server, and by a maintainer; else a clear refusal."""
+    if ctx.guild is None or not isinstance(ctx.author, discord.Member):
+        raise commands.NoPrivateMessage("This command works in a server, not in DMs.")
+    role = ctx.bot.app.settings.discord.maintainer_role
+    if not is_maintainer(ctx.author, role):
+        raise NotMaintainer(
+            "This command is for maintainers: members with Manage Server"
+            + (" or the maintainer role." if role else ".")
+        )
+    return True
 
 
 def _guild(ctx: commands.Context[ShortBot]) -> discord.Guild:
@@ -83,7 +78,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
         self.bot = bot
 
     async def cog_check(self, ctx: commands.Context[ShortBot]) -> bool:  # type: ignore[override]
-        return await maintainers_only().predicate(ctx)
+        return await check_maintainer(ctx)
 
     def _channel(
         self, ctx: commands.Context[ShortBot], channel: discord.TextChannel | None

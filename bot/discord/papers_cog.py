@@ -64,7 +64,7 @@ class PapersCog(commands.Cog, name="Papers"):
         bucket = self.api_cooldown.get_bucket(ctx.message)
         retry_after = bucket.update_rate_limit() if bucket else None
         if retry_after:
-            raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.user)  # type: ignore[arg-type]
+            raise commands.CommandOnCooldown(bucket, retry_after, commands.BucketType.user)
 
     async def _send_paper(self, ctx: commands.Context[ShortBot], outcome: Found) -> None:
         found = outcome.match

@@ -65,7 +65,7 @@ class PaperChoice(discord.ui.View):
             button: discord.ui.Button[PaperChoice] = discord.ui.Button(
                 label=str(number), style=discord.ButtonStyle.primary
             )
-            button.callback = self._callback(paper, show)  # type: ignore[method-assign]
+            button.callback = self._callback(paper, show)  # type: ignore[method-assign,assignment]
             self.add_item(button)
 
     @staticmethod
