@@ -116,6 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = feeds_sub.add_parser(action, help=text, description=text[0].upper() + text[1:] + ".")
         cmd.add_argument("feed", metavar="FEED", help="the feed's number, URL or name")
 
+    disc = sub.add_parser("discord", help="Discord tools", description="Discord tools.")
+    disc_sub = disc.add_subparsers(dest="discord_command", metavar="ACTION", required=True)
+    disc_sub.add_parser(
+        "sync",
+        help="register the slash commands with Discord",
+        description="Log in with SHORTBOT_DISCORD__TOKEN, register the slash commands, exit. "
+        "`shortbot run` also does this at start unless discord.sync_commands is false.",
+    )
+
     run = sub.add_parser(
         "run",
         help="watch the feeds and publish digests",
@@ -183,6 +192,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await _run(app, once=args.once)
         if args.command == "feeds":
             return await _feeds(app, args)
+        if args.command == "discord":
+            return await _discord_sync(app)
     raise AssertionError(f"unhandled command {args.command}")
 
 
@@ -301,5 +312,29 @@ async def _run(app: App, *, once: bool) -> int:
         return await run_once(app)
     from bot.loop import run_forever
 
-    await run_forever(app, lambda a: run_once(a, due_only=True))
+    async def loop() -> None:
+        await run_forever(app, lambda a: run_once(a, due_only=True))
+
+    if app.settings.discord.token is None:
+        await loop()
+        return EXIT_OK
+    from bot.discord.runner import DiscordLoginError, run_with_discord
+
+    try:
+        await run_with_discord(app, loop)
+    except DiscordLoginError as exc:
+        print(f"shortbot: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_START
+    return EXIT_OK
+
+
+async def _discord_sync(app: App) -> int:
+    from bot.discord.runner import DiscordLoginError, sync_commands
+
+    try:
+        count = await sync_commands(app)
+    except DiscordLoginError as exc:
+        print(f"shortbot: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_START
+    print(f"Synced {count} slash commands.")
     return EXIT_OK

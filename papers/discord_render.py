@@ -141,7 +141,7 @@ def choices_embed(query: str, papers: Sequence[Paper]) -> Payload:
         for n, p in enumerate(papers, start=1)
     ]
     return {
-        "title": clip(f"Papers matching “{query}”", TITLE_LIMIT),
+        "title": clip(f"Papers matching “{escape(query)}”", TITLE_LIMIT),
         "description": clip("\n".join(lines), DESCRIPTION_LIMIT),
         "color": COLOR,
         "footer": {"text": "Pick one with the buttons, or ask for its id with summary"},
@@ -163,7 +163,7 @@ def search_embed(query: str, papers: Sequence[Paper]) -> Payload:
         title = escape(clip(paper.title or paper.key, 200))
         lines.append(f"• [{title}]({paper.url}) — {ident}" if paper.url else f"• {title} — {ident}")
     return {
-        "title": clip(f"Search: {query}", TITLE_LIMIT),
+        "title": clip(f"Search: {escape(query)}", TITLE_LIMIT),
         "description": clip("\n".join(lines), DESCRIPTION_LIMIT),
         "color": COLOR,
     }

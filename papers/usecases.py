@@ -79,7 +79,7 @@ async def lookup(store: PaperStore, query: str, *, max_others: int = 5) -> Looku
     else:
         return await _lookup_title(store, ref, max_others)
     if found is None:
-        return NotFound(ref, f"no paper {describe(ref)} is known yet")
+        return NotFound(ref, f"No paper {describe(ref)} is known yet")
     return Found(ref, found)
 
 
@@ -133,11 +133,11 @@ async def _lookup_title(store: PaperStore, ref: TitleWords, max_others: int) -> 
     ranked = await store.search_papers(ref.words, limit=max_others + 1)
     candidates = exact + [p for p in ranked if p.key not in {e.key for e in exact}]
     if not candidates:
-        return NotFound(ref, f"no paper title contains {ref.text!r}")
+        return NotFound(ref, f"No paper title contains {ref.text!r}")
     best = candidates[0]
     match = await store.paper_by_alias(best.key)
     if match is None:  # deleted between the two reads
-        return NotFound(ref, f"no paper title contains {ref.text!r}")
+        return NotFound(ref, f"No paper title contains {ref.text!r}")
     others = tuple(candidates[1 : max_others + 1])
     return Found(ref, match, others, exact=bool(exact) or not others)
 

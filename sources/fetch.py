@@ -155,8 +155,8 @@ async def fetch(
 
 def _size(count: int) -> str:
     for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
-        if count >= size:
-            return f"{count / size:g} {unit}"
+        if count >= size and count % size == 0:
+            return f"{count // size} {unit}"
     return f"{count} bytes"
 
 

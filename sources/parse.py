@@ -7,6 +7,7 @@ whatever parsed is kept. Parsing is CPU work: callers run it off the event loop.
 from __future__ import annotations
 
 import calendar
+import io
 import logging
 import re
 import time
@@ -27,6 +28,7 @@ from papers.ids import (
 )
 from papers.model import FeedKind, IncomingPaper, IncomingSummary, ParsedFeed
 from papers.text import collapse, html_to_text
+from sources.safety import UnsafeXML, defuse_xml
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,12 @@ class FeedParseError(Exception):
 
 def parse_feed(body: bytes, source: str, *, max_entries: int = MAX_ENTRIES) -> ParsedFeed:
     """Parse one feed document read from ``source`` (a path or URL, recorded on each summary)."""
-    parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
+    try:
+        body = defuse_xml(body)
+    except UnsafeXML as exc:
+        raise FeedParseError(f"refused: {exc}") from None
+    # A file-like object, never bytes: feedparser opens bytes that name a file or a URL.
+    parsed = feedparser.parse(io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False)
     warnings: list[str] = []
     if parsed.bozo:
         reason = str(parsed.get("bozo_exception", "malformed feed"))

@@ -17,6 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 MAX_TERMS = 12
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# Words that carry no meaning in a title search; PostgreSQL's english configuration drops
+# these itself, and FTS5 must too, or "AND" typed by a user would be a required word.
+STOPWORDS = frozenset(
+    "a an and are as at be by for from in into is it not of on or that the their this to "
+    "was were will with".split()
+)
 
 _SQLITE = text(
     """
@@ -42,7 +48,8 @@ def terms(words: Sequence[str]) -> list[str]:
     seen: dict[str, None] = {}
     for word in words:
         for token in _TOKEN.findall(word.casefold()):
-            seen.setdefault(token, None)
+            if token not in STOPWORDS:
+                seen.setdefault(token, None)
     return list(seen)[:MAX_TERMS]
 
 

@@ -41,10 +41,10 @@ from dataclasses import dataclass, field
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["Answer", "LocalHTTPServer", "Request", "Response", "gzip_bytes"]
+__all__ = ["Answer", "Framing", "LocalHTTPServer", "Request", "Response", "gzip_bytes"]
 
 Body = bytes | Callable[[], Iterable[bytes]]
 Framing = Literal["length", "chunked", "close"]
@@ -100,10 +100,11 @@ class Response:
         *,
         status: int = 200,
         headers: Mapping[str, str] | None = None,
+        **options: Any,
     ) -> Response:
-        """A feed document (``str`` bodies are sent as UTF-8)."""
+        """A feed document (``str`` is sent as UTF-8); ``options``: delay, trickle, gzip …"""
         data = body.encode("utf-8") if isinstance(body, str) else body
-        return cls(status, data, {"Content-Type": content_type, **(headers or {})})
+        return cls(status, data, {"Content-Type": content_type, **(headers or {})}, **options)
 
     def header_items(self) -> list[tuple[str, str]]:
         items = self.headers.items() if isinstance(self.headers, Mapping) else self.headers
@@ -205,8 +206,8 @@ class _Handler(BaseHTTPRequestHandler):
         if response.gzip:
             chunks = _gzip_stream(chunks)
         framing = response.framing
-        if framing == "length" and (callable(response.body) or response.gzip):
-            chunks = [b"".join(chunks)]
+        if framing == "length" and response.content_length is None:
+            chunks = [b"".join(chunks)]  # the true length is needed before the body
         self.send_response(response.status)
         names = set()
         for name, value in response.header_items():
@@ -215,9 +216,11 @@ class _Handler(BaseHTTPRequestHandler):
         if response.gzip and "content-encoding" not in names:
             self.send_header("Content-Encoding", "gzip")
         if framing == "length":
-            chunks = list(chunks)
-            true_length = sum(len(c) for c in chunks)
-            declared = true_length if response.content_length is None else response.content_length
+            if response.content_length is None:
+                chunks = list(chunks)
+                declared = sum(len(c) for c in chunks)
+            else:
+                declared = response.content_length  # a lie: the body streams as it is
             self.send_header("Content-Length", str(declared))
             if response.content_length is not None:
                 self.send_header("Connection", "close")

@@ -87,5 +87,6 @@ async def test_hostile_words_never_break_the_query(store: Store, words: list[str
 
 def test_fts5_query_quotes_every_term() -> None:
     assert terms(['Self-"Normalizing"', "NEURAL", "neural"]) == ["self", "normalizing", "neural"]
+    assert terms(["residual", "AND", "learning", "for", "the"]) == ["residual", "learning"]
     assert fts5_query(["a", 'b"c']) == '"a" "b""c"*'
     assert fts5_query([]) == ""

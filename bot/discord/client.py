@@ -96,8 +96,8 @@ class ShortBot(commands.Bot):
         usage = ""
         if ctx.command is not None:
             prefix = "/" if ctx.interaction else ctx.clean_prefix
-            usage = f"Usage: `{prefix}{ctx.command.qualified_name} {ctx.command.usage or ''}`"
-            usage = usage.replace(" `", "`")
+            arguments = f" {ctx.command.usage}" if ctx.command.usage else ""
+            usage = f"Usage: `{prefix}{ctx.command.qualified_name}{arguments}`"
         if isinstance(error, commands.CommandNotFound):
             return None
         if isinstance(original, UnusableQuery):
@@ -112,6 +112,7 @@ class ShortBot(commands.Bot):
             reason = str(error).rstrip(".")
             if isinstance(error, commands.MissingRequiredArgument):
                 reason = f"{error.param.name} is missing"
+            reason = reason[:1].upper() + reason[1:]
             return f"{discord.utils.escape_mentions(reason)[:300]}. {usage}"
         error_id = uuid.uuid4().hex[:8]
         log.error("command failed error_id=%s command=%s", error_id, ctx.command, exc_info=original)

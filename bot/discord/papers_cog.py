@@ -53,7 +53,7 @@ class PapersCog(commands.Cog, name="Papers"):
                 )
         if isinstance(outcome, NotFound):
             hint = "" if isinstance(outcome.ref, ArxivId) else f" Try `{ctx.clean_prefix}search`."
-            await ctx.send(render.escape(outcome.message.capitalize()) + "." + hint)
+            await ctx.send(render.escape(outcome.message) + "." + hint)
             return
         if not outcome.exact:
             await self._send_choices(ctx, query, [outcome.match.paper, *outcome.others])
@@ -89,7 +89,7 @@ class PapersCog(commands.Cog, name="Papers"):
 
         shown = papers[:5]
         await ctx.send(
-            embed=embed(render.choices_embed(render.escape(query[:100]), shown)),
+            embed=embed(render.choices_embed(query[:100], shown)),
             view=PaperChoice(shown, show),
         )
 
@@ -102,7 +102,7 @@ class PapersCog(commands.Cog, name="Papers"):
     @app_commands.describe(words="words from the title or abstract")
     async def search(self, ctx: commands.Context[ShortBot], *, words: str) -> None:
         papers = await search(self.bot.app.store, words)
-        await ctx.send(embed=embed(render.search_embed(render.escape(words[:100]), papers)))
+        await ctx.send(embed=embed(render.search_embed(words[:100], papers)))
 
     @commands.hybrid_command(
         name="latest",

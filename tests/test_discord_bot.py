@@ -1,0 +1,276 @@
+"""shortbot's Discord commands end to end: the real discord.py client on the fake Discord,
+the arXiv package on a local API server, a real SQLite database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import App, open_app
+from bot.settings import Settings
+from papers.model import IncomingPaper, IncomingSummary
+from papers.usecases import ingest_parsed
+from sources.parse import parse_feed
+from tests.fakediscord import FakeDiscord, discord_endpoints, running_bot
+from tests.httpserver import LocalHTTPServer, Response
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+KNOWN_ON_ARXIV = "1605.08386"
+
+
+def recorded(name: str) -> bytes:
+    data = json.loads((FIXTURES / "arxiv" / "api" / name).read_text(encoding="utf-8"))
+    return data["body"].encode("latin-1")
+
+
+@pytest.fixture
+def arxiv_api() -> Iterator[LocalHTTPServer]:
+    known = recorded("id_1605.08386_s0_m100_199195aa31ad.json")
+    empty = recorded("id_0000.0000_s0_m100_8b51d9633a68.json")
+
+    def answer(request: Any) -> Response:
+        ids = request.query.get("id_list", [""])[0]
+        body = known if ids == KNOWN_ON_ARXIV else empty
+        return Response.xml(body, "application/atom+xml")
+
+    with LocalHTTPServer() as server:
+        server.route("/api/query", answer)
+        yield server
+
+
+@pytest.fixture
+def feed_server() -> Iterator[LocalHTTPServer]:
+    with LocalHTTPServer() as server:
+        server.route("/feed.xml", Response.xml((FIXTURES / "shortscience-rss.xml").read_bytes()))
+        yield server
+
+
+@pytest.fixture
+async def app(tmp_path: Path, arxiv_api: LocalHTTPServer) -> AsyncIterator[App]:
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        feeds=[],
+        console=False,
+        allow_private_feeds=True,
+        discord={"maintainer_role": "maintainer", "api_cooldown_uses": 2},
+        arxiv={"api_url": arxiv_api.url("/api/query"), "delay_seconds": 0, "num_retries": 0},
+    )
+    async with open_app(settings, clock=lambda: NOW) as app:
+        parsed = parse_feed((FIXTURES / "shortscience-rss.xml").read_bytes(), "sample")
+        await ingest_parsed(app.store, parsed, "sample", announce=True, now=NOW)
+        yield app
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord(heartbeat_interval=1.0) as fake:
+        with discord_endpoints(fake.api_base_url, fake.gateway_url):
+            yield fake
+
+
+@pytest.fixture
+async def bot(app: App, fake: FakeDiscord) -> AsyncIterator[Any]:
+    from bot.discord.client import ShortBot
+
+    class TestBot(ShortBot):
+        async def before_identify_hook(
+            self, shard_id: int | None, *, initial: bool = False
+        ) -> None:
+            """discord.py waits 5 s before a re-IDENTIFY; not in tests."""
+
+    shortbot = TestBot(app)
+    shortbot._connection.guild_ready_timeout = 0.1
+    async with running_bot(shortbot, fake.token):
+        yield shortbot
+    assert fake.check_bot_payloads(require_no_pings=True) == []
+    fake.assert_no_unknown_requests()
+
+
+async def say(fake: FakeDiscord, text: str, who: str = "member", channel: str = "general"):
+    general = fake.guild.channel(channel)
+    sent = await fake.send_message(general, fake.guild.member(who), text)
+    return await fake.wait_for_message(general, after=sent.id)
+
+
+async def test_summary_by_prefix_shows_the_paper_and_both_summaries(fake, bot) -> None:
+    reply = await say(fake, "!summary https://arxiv.org/abs/1312.6199v2")
+    (embed,) = reply["embeds"]
+    assert embed["title"] == "Intriguing properties of neural networks"
+    assert embed["url"] == "https://arxiv.org/abs/1312.6199"
+    assert "arXiv:1312.6199" in embed["description"]
+    names = [f["name"] for f in embed["fields"]]
+    assert names[0].startswith("5 votes · Reader Three")
+    assert names[1].startswith("2 votes · Reader Ten")
+    post = fake.requests_to("POST", "/channels/*/messages")[-1]
+    assert post.json["allowed_mentions"]["parse"] == []
+    assert not reply.get("components")  # two summaries fit on one page
+
+
+async def test_slash_summary_gives_the_same_answer(fake, bot) -> None:
+    prefix = await say(fake, "!summary 1312.6199")
+    general = fake.guild.channel("general")
+    sent = await fake.send_interaction(
+        "summary",
+        user=fake.guild.member("member"),
+        channel=general,
+        options={"query": "1312.6199"},
+    )
+    response = await fake.wait_for_interaction_response(sent.id, kind="followup")
+    slash_embed, prefix_embed = response.data["embeds"][0], prefix["embeds"][0]
+
+    def seen(embed: dict) -> tuple:
+        fields = [(f["name"], f["value"]) for f in embed["fields"]]
+        return embed["title"], embed["url"], embed["description"], fields, embed["footer"]
+
+    assert seen(slash_embed) == seen(prefix_embed)
+
+
+async def test_mention_prefix_works_without_message_content(fake, bot) -> None:
+    reply = await say(fake, f"<@{fake.bot_user.id}> summary conf/nips/LeeS00")
+    assert reply["embeds"][0]["title"] == "Algorithms for Non-negative Matrix Factorization"
+
+
+async def test_pages_of_summaries_with_buttons(fake, bot, app: App) -> None:
+    many = [
+        IncomingSummary(
+            guid=f"extra-{n}",
+            source="s",
+            author=f"Writer {n}",
+            url=f"https://x.org/{n}",
+            votes=n,
+            text=f"Summary number {n}.",
+            published=NOW,
+            papers=(IncomingPaper(title="", arxiv_id="1512.03385"),),
+        )
+        for n in range(1, 7)
+    ]
+    await app.store.save_summaries(many, announce=False, now=NOW)
+    reply = await say(fake, "!summary 1512.03385")
+    assert reply["embeds"][0]["footer"]["text"] == "7 summaries · page 1 of 3"
+    buttons = [c for row in reply["components"] for c in row["components"]]
+    assert [b["label"] for b in buttons] == ["Previous", "Next"]
+    assert buttons[0]["disabled"] is True
+    pressed = await fake.press_button(
+        int(reply["id"]), buttons[1]["custom_id"], user=fake.guild.member("member")
+    )
+    update = await fake.wait_for_interaction_response(pressed.id)
+    assert update.type == 7
+    assert update.data["embeds"][0]["footer"]["text"] == "7 summaries · page 2 of 3"
+
+
+async def test_several_title_matches_offer_a_numbered_choice(fake, bot) -> None:
+    reply = await say(fake, "!summary neural")
+    embed = reply["embeds"][0]
+    assert embed["title"].startswith("Papers matching")
+    assert embed["description"].startswith("**1.**")
+    buttons = [c for row in reply["components"] for c in row["components"]]
+    assert [b["label"] for b in buttons][:2] == ["1", "2"]
+    pressed = await fake.press_button(
+        int(reply["id"]), buttons[0]["custom_id"], user=fake.guild.member("member")
+    )
+    update = await fake.wait_for_interaction_response(pressed.id)
+    assert update.data["embeds"][0]["title"] in embed["description"]
+
+
+async def test_unknown_arxiv_id_is_fetched_from_the_api(fake, bot, arxiv_api) -> None:
+    reply = await say(fake, f"!summary {KNOWN_ON_ARXIV}")
+    embed = reply["embeds"][0]
+    assert embed["url"] == f"https://arxiv.org/abs/{KNOWN_ON_ARXIV}"
+    assert "No summary yet." in embed["description"]
+    assert "Write the first summary" in embed["description"]
+    assert arxiv_api.count("/api/query") == 1
+    again = await say(fake, f"!summary {KNOWN_ON_ARXIV}")
+    assert again["embeds"][0]["title"] == embed["title"]
+    assert arxiv_api.count("/api/query") == 1  # stored: arXiv is not asked twice
+
+
+async def test_id_arxiv_does_not_know(fake, bot, arxiv_api) -> None:
+    reply = await say(fake, "!summary 2411.99999")
+    assert "arXiv has no paper arXiv:2411.99999" in reply["content"]
+    assert arxiv_api.count("/api/query") == 1
+
+
+async def test_api_cooldown_per_user(fake, bot, arxiv_api) -> None:
+    for n in range(2):
+        await say(fake, f"!summary 2411.9999{n}")
+    third = await say(fake, "!summary 2411.99992")
+    assert "Slow down" in third["content"]
+    assert arxiv_api.count("/api/query") == 2
+    other = await say(fake, "!summary 2411.99993", who="maintainer")
+    assert "arXiv has no paper" in other["content"]
+
+
+async def test_search_and_latest_and_help(fake, bot) -> None:
+    found = await say(fake, '!search "residual" AND learning*')
+    assert "Deep Residual Learning" in found["embeds"][0]["description"]
+    latest = await say(fake, "!latest 3")
+    assert len(latest["embeds"][0]["fields"]) == 3
+    helped = await say(fake, "!help")
+    assert "!summary QUERY" in helped["embeds"][0]["description"]
+
+
+async def test_bad_arguments_get_the_usage_line(fake, bot) -> None:
+    missing = await say(fake, "!summary")
+    assert "Usage: `!summary QUERY`" in missing["content"]
+    huge = await say(fake, "!summary " + "x" * 50_000)
+    assert "I can't look that up" in huge["content"]
+    assert "Usage: `!summary QUERY`" in huge["content"]
+    assert len(huge["content"]) <= 2000
+    latest = await say(fake, "!latest 500")
+    assert "Usage: `!latest [N]`" in latest["content"]
+
+
+async def test_everyone_in_feed_text_pings_nobody(fake, bot, app: App) -> None:
+    hostile = IncomingSummary(
+        guid="hostile",
+        source="s",
+        author="@everyone",
+        url=None,
+        votes=99,
+        text="@everyone @here <@&123> look",
+        published=NOW,
+        papers=(IncomingPaper(title="@everyone **Ping** Paper", arxiv_id="2001.00001"),),
+    )
+    await app.store.save_summaries([hostile], announce=True, now=NOW)
+    reply = await say(fake, "!summary 2001.00001")
+    text = json.dumps(reply["embeds"])
+    assert "@everyone" not in text.replace("@\\u200beveryone", "")
+    # the bot's own check_bot_payloads (in the fixture) asserts no payload could ping
+
+
+async def test_maintainer_commands_are_refused_to_members(fake, bot, app, feed_server) -> None:
+    url = feed_server.url("/feed.xml")
+    refused = await say(fake, f"!feeds add {url}")
+    assert "for maintainers" in refused["content"]
+    assert await app.store.list_feeds() == []
+    assert feed_server.count("/feed.xml") == 0
+
+    added = await say(fake, f"!feeds add {url}", who="maintainer")
+    assert "Watching feed" in added["content"]
+    (feed,) = await app.store.list_feeds()
+    assert feed.guild_id == fake.guild.id
+    listed = await say(fake, "!feeds", who="owner")
+    assert url in listed["embeds"][0]["description"]
+
+
+async def test_subscriptions_and_digest_preview(fake, bot, app) -> None:
+    general = fake.guild.channel("general")
+    reply = await say(fake, '!subscribe "cs.LG, votes>=4"', who="maintainer")
+    assert "category cs.LG" in reply["content"] and "min-votes 4" in reply["content"]
+    subs = await say(fake, "!subscriptions", who="maintainer")
+    assert "summaries with at least 4 votes" in subs["embeds"][0]["description"]
+    sent = await fake.send_interaction(
+        "digest preview", user=fake.guild.member("maintainer"), channel=general
+    )
+    preview = await fake.wait_for_interaction_response(sent.id)
+    assert preview.data["flags"] & 64  # ephemeral: only the maintainer sees it
+    assert preview.data["embeds"][0]["title"] == "Next digest for #general"
+    denied = await say(fake, "!unsubscribe all")
+    assert "for maintainers" in denied["content"]
+    assert len(await app.store.list_subscriptions(guild_id=fake.guild.id)) == 2
