@@ -20,8 +20,35 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 # Words that carry no meaning in a title search; PostgreSQL's english configuration drops
 # these itself, and FTS5 must too, or "AND" typed by a user would be a required word.
 STOPWORDS = frozenset(
-    "a an and are as at be by for from in into is it not of on or that the their this to "
-    "was were will with".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "not",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "was",
+        "were",
+        "will",
+        "with",
+    ]
 )
 
 _SQLITE = text(
