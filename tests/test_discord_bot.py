@@ -274,3 +274,66 @@ async def test_subscriptions_and_digest_preview(fake, bot, app) -> None:
     denied = await say(fake, "!unsubscribe all")
     assert "for maintainers" in denied["content"]
     assert len(await app.store.list_subscriptions(guild_id=fake.guild.id)) == 2
+
+
+async def test_internal_error_apologises_with_an_id_that_the_log_has(
+    fake, bot, app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the database fell over")
+
+    monkeypatch.setattr(app.store, "search_papers", broken)
+    reply = await say(fake, "!search anything")
+    assert reply["content"].startswith("Sorry, something went wrong on my side (error id `")
+    error_id = reply["content"].split("`")[1]
+    assert "database fell over" not in reply["content"]
+    (record,) = [r for r in caplog.records if error_id in r.getMessage()]
+    assert record.exc_info is not None
+    assert "the database fell over" in str(record.exc_info[1])
+
+
+async def test_unknown_commands_are_ignored(fake, bot) -> None:
+    general = fake.guild.channel("general")
+    await fake.send_message(general, fake.guild.member("member"), "!nosuchcommand at all")
+    answered = await say(fake, "!latest 1")  # the bot answers in order; nothing came before
+    assert [m["content"] for m in fake.bot_messages(general)] == [""]
+    assert answered["embeds"][0]["title"] == "Latest summaries"
+
+
+async def test_one_guild_never_sees_or_touches_another_guilds_feeds(
+    app: App, feed_server: LocalHTTPServer
+) -> None:
+    from bot.discord.client import ShortBot
+    from tests.fakediscord import standard_guild
+
+    class TestBot(ShortBot):
+        async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+            """No 5 s wait before a re-IDENTIFY in tests."""
+
+    guild_a, guild_b = standard_guild("A"), standard_guild("B")
+    async with FakeDiscord(heartbeat_interval=1.0, guilds=[guild_a, guild_b]) as fake:
+        with discord_endpoints(fake.api_base_url, fake.gateway_url):
+            shortbot = TestBot(app)
+            shortbot._connection.guild_ready_timeout = 0.1
+            async with running_bot(shortbot, fake.token):
+
+                async def say_in(guild, text: str) -> dict:
+                    channel = guild.channel("general")
+                    sent = await fake.send_message(channel, guild.member("maintainer"), text)
+                    return await fake.wait_for_message(channel, after=sent.id)
+
+                added = await say_in(guild_b, f"!feeds add {feed_server.url('/feed.xml')}")
+                assert "Watching feed" in added["content"]
+                (feed_b,) = await app.store.list_feeds()
+                listed = await say_in(guild_a, "!feeds")
+                assert listed["content"].startswith("No feeds yet")
+                for action in ("remove", "pause", "resume"):
+                    refused = await say_in(guild_a, f"!feeds {action} {feed_b.id}")
+                    assert "This server watches no feed" in refused["content"]
+                other_channel = guild_b.channel("general").id
+                crossed = await say_in(guild_a, f"!subscribe cs.LG <#{other_channel}>")
+                assert "Usage" in crossed["content"]
+                assert await app.store.list_feeds() == [feed_b]
+                assert await app.store.list_subscriptions(guild_id=guild_b.id) == []
+                assert await app.store.list_subscriptions(guild_id=guild_a.id) == []
+            assert fake.check_bot_payloads(require_no_pings=True) == []
