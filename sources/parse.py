@@ -84,16 +84,20 @@ def parse_feed(body: bytes, source: str, *, max_entries: int = MAX_ENTRIES) -> P
 
 
 def detect_kind(parsed: Mapping[str, Any]) -> FeedKind:
+    """The kind of feed, from its namespaces and entries (never from its URL)."""
     namespaces = {str(uri).rstrip("/").lower() for uri in parsed.get("namespaces", {}).values()}
     entries = parsed.get("entries", [])
     if any("shortscience" in uri for uri in namespaces) or any(
         "shortscience_bibtexkey" in e or "shortscience_arxivid" in e for e in entries
     ):
         return FeedKind.SHORTSCIENCE
-    if any("arxiv_announce_type" in e for e in entries) or "arxiv.org/schemas/atom" in namespaces:
-        return FeedKind.ARXIV_LISTING
-    if "http://a9.com/-/spec/opensearch/1.1" in namespaces:
+    # API responses declare the arXiv namespace too: the OpenSearch one tells them apart
+    if any("a9.com/-/spec/opensearch" in uri for uri in namespaces):
         return FeedKind.ARXIV_API
+    if any("arxiv_announce_type" in e for e in entries) or any(
+        "arxiv.org/schemas/atom" in uri for uri in namespaces
+    ):
+        return FeedKind.ARXIV_LISTING
     return FeedKind.BLOG
 
 

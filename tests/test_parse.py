@@ -100,3 +100,25 @@ def test_not_a_feed_is_a_clear_error(body: bytes) -> None:
     with pytest.raises(FeedParseError) as caught:
         parse_feed(body, "x")
     assert str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("arxiv/listing-empty-weekend.rss.xml", FeedKind.ARXIV_LISTING),
+        ("arxiv/listing-empty-weekend.atom.xml", FeedKind.ARXIV_LISTING),
+        ("arxiv/listing-cs.LG.atom.xml", FeedKind.ARXIV_LISTING),
+        ("arxiv-cs.LG-rss.xml", FeedKind.ARXIV_LISTING),
+        ("blog-paper-notes.xml", FeedKind.BLOG),
+        ("shortscience-rss.xml", FeedKind.SHORTSCIENCE),
+    ],
+)
+def test_the_kind_comes_from_the_content(name: str, kind: FeedKind) -> None:
+    parsed = parse_feed((FIXTURES / name).read_bytes(), name)
+    assert parsed.kind is kind
+
+
+def test_an_empty_weekend_listing_is_normal() -> None:
+    body = (FIXTURES / "arxiv/listing-empty-weekend.rss.xml").read_bytes()
+    parsed = parse_feed(body, "x")
+    assert (parsed.papers, parsed.skipped, parsed.warnings) == ((), 0, ())

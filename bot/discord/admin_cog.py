@@ -112,7 +112,9 @@ class AdminCog(commands.Cog, name="Maintainers"):
             )
         )
 
-    @feeds.command(name="add", usage="URL [INTERVAL]", description="Watch a feed")
+    @feeds.command(
+        ignore_extra=False, name="add", usage="URL [INTERVAL]", description="Watch a feed"
+    )
     @app_commands.describe(url="the feed's http(s) URL", interval="how often: 15m, 1h, 1d")
     async def feeds_add(
         self, ctx: commands.Context[ShortBot], url: str, interval: str | None = None
@@ -156,21 +158,30 @@ class AdminCog(commands.Cog, name="Maintainers"):
             raise commands.BadArgument(f"this server watches no feed {ref[:80]!r}")
         return feed
 
-    @feeds.command(name="remove", usage="FEED", description="Stop watching a feed")
+    @feeds.command(
+        ignore_extra=False, name="remove", usage="FEED", description="Stop watching a feed"
+    )
     @app_commands.describe(feed="the feed's number or URL")
     async def feeds_remove(self, ctx: commands.Context[ShortBot], feed: str) -> None:
         row = await self._own_feed(ctx, feed)
         await self.bot.app.store.remove_feed(row.id)
         await ctx.send(f"Stopped watching feed **{row.id}**; its summaries stay.")
 
-    @feeds.command(name="pause", usage="FEED", description="Stop polling a feed for now")
+    @feeds.command(
+        ignore_extra=False, name="pause", usage="FEED", description="Stop polling a feed for now"
+    )
     @app_commands.describe(feed="the feed's number or URL")
     async def feeds_pause(self, ctx: commands.Context[ShortBot], feed: str) -> None:
         row = await self._own_feed(ctx, feed)
         await self.bot.app.store.set_feed_paused(row.id, True, now=self.bot.app.clock())
         await ctx.send(f"Paused feed **{row.id}**.")
 
-    @feeds.command(name="resume", usage="FEED", description="Poll a paused or disabled feed again")
+    @feeds.command(
+        ignore_extra=False,
+        name="resume",
+        usage="FEED",
+        description="Poll a paused or disabled feed again",
+    )
     @app_commands.describe(feed="the feed's number or URL")
     async def feeds_resume(self, ctx: commands.Context[ShortBot], feed: str) -> None:
         row = await self._own_feed(ctx, feed)
@@ -180,6 +191,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
     # -- subscriptions --------------------------------------------------------------------
 
     @commands.hybrid_command(
+        ignore_extra=False,
         name="subscribe",
         usage="CATEGORY_OR_KEYWORDS [#channel]",
         description="Choose what a channel's digest carries",
@@ -213,6 +225,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
         await ctx.send(f"{target.mention} now also carries: {render.escape(what_added)}.")
 
     @commands.hybrid_command(
+        ignore_extra=False,
         name="unsubscribe",
         usage="[CATEGORY_OR_KEYWORDS|all] [#channel]",
         description="Remove from a channel's digest",
@@ -245,7 +258,10 @@ class AdminCog(commands.Cog, name="Maintainers"):
         )
 
     @commands.hybrid_command(
-        name="subscriptions", usage="[#channel]", description="What channels' digests carry"
+        ignore_extra=False,
+        name="subscriptions",
+        usage="[#channel]",
+        description="What channels' digests carry",
     )
     @app_commands.describe(channel="default: every channel of this server")
     async def subscriptions(
@@ -273,7 +289,10 @@ class AdminCog(commands.Cog, name="Maintainers"):
         await ctx.send(f"Usage: `{ctx.clean_prefix}digest preview [#channel]`")
 
     @digest.command(
-        name="preview", usage="[#channel]", description="Show you what the next digest would post"
+        ignore_extra=False,
+        name="preview",
+        usage="[#channel]",
+        description="Show you what the next digest would post",
     )
     @app_commands.describe(channel="default: this channel")
     async def digest_preview(
