@@ -905,6 +905,7 @@ def test_defusing_a_large_document_is_fast() -> None:
 
 
 def test_a_body_naming_a_local_file_is_not_read_as_that_file() -> None:
+    """feedparser.parse(bytes) opens bytes that name a file: parse_feed hands it a stream."""
     body = str(FIXTURES / "shortscience-rss.xml").encode()
     with pytest.raises(FeedParseError):
         parse_feed(body, "http://evil.example/feed")
