@@ -14,7 +14,7 @@ from bot.app import App
 from bot.settings import parse_duration
 from bot.watch import poll_feed
 from papers.model import Feed
-from sources.fetch import is_url
+from sources.safety import UnsafeURL, check_url_syntax
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -54,8 +54,10 @@ def feed_json(feed: Feed) -> dict[str, Any]:
 
 async def add(app: App, url: str, *, interval: str | None, name: str | None, backfill: bool) -> int:
     """Watch ``url``: check it is a feed by polling it once, recording its entries as seen."""
-    if not is_url(url):
-        print(f"shortbot: {url}: a watched feed needs an http:// or https:// URL", file=sys.stderr)
+    try:
+        url = check_url_syntax(url, allow_private=app.settings.allow_private_feeds)
+    except UnsafeURL as exc:
+        print(f"shortbot: {url}: not added: {exc.reason}", file=sys.stderr)
         return EXIT_USAGE
     try:
         seconds = parse_duration(interval) if interval else app.settings.poll_interval

@@ -232,9 +232,6 @@ async def check_url(url: str, *, allow_private: bool, resolve: Resolver | None =
 # ---------------------------------------------------------------------------------------------
 # XML
 
-# Encodings in which every ASCII character is the same single byte and no other byte sequence
-# decodes to ASCII: scanning the bytes (as latin-1) sees exactly the markup a parser sees.
-# Everything else (UTF-16/32, UTF-7, EBCDIC, ISO-2022 …) is decoded first.
 _XML_DECLARATION = re.compile(
     r"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""", re.IGNORECASE
 )
@@ -258,6 +255,11 @@ _SAFE_ENTITY = re.compile(
 
 
 def _ascii_transparent(encoding: str) -> bool:
+    """Whether every ASCII character is the same one byte in ``encoding``, and nothing else is.
+
+    For those a scan of the bytes (read as latin-1) sees the markup a parser sees; anything
+    else (UTF-16/32, UTF-7, EBCDIC, ISO-2022 …) is decoded before it is scanned.
+    """
     try:
         info = codecs.lookup(encoding)
     except LookupError:

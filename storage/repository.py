@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, exists, func, insert, or_, select, update
+from sqlalchemy import Row, String, and_, cast, exists, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -459,12 +459,21 @@ class Store:
 
     # -- digests and the delivery ledger ---------------------------------------------------
 
-    async def undelivered(self, destination: str, limit: int) -> tuple[list[DigestItem], int]:
-        """Announced summaries not in ``destination``'s ledger yet: (the first ``limit``, total)."""
+    async def undelivered(
+        self, destination: str, limit: int, *, since: datetime | None = None
+    ) -> tuple[list[DigestItem], int]:
+        """Announced summaries not in ``destination``'s ledger yet: (the first ``limit``, total).
+
+        ``since``: only summaries first seen from then on (a new destination does not get the
+        whole history).
+        """
+        item_key = literal("summary:") + cast(summaries.c.id, String)
         delivered = exists().where(
-            and_(deliveries.c.destination == destination, deliveries.c.summary_id == summaries.c.id)
+            and_(deliveries.c.destination == destination, deliveries.c.item_key == item_key)
         )
         pending = and_(summaries.c.announce.is_(True), ~delivered)
+        if since is not None:
+            pending = and_(pending, summaries.c.first_seen >= since)
         async with self.engine.connect() as conn:
             total = int(
                 (
@@ -510,7 +519,7 @@ class Store:
         now: datetime,
         error: str | None = None,
     ) -> int:
-        """Add ledger rows; an existing (destination, summary) row is left alone. Returns added."""
+        """Add ledger rows; an existing (destination, item) row is left alone. Returns added."""
         added = 0
         async with self.engine.begin() as conn:
             for summary_id in summary_ids:
@@ -519,7 +528,7 @@ class Store:
                     deliveries,
                     {
                         "destination": destination,
-                        "summary_id": summary_id,
+                        "item_key": f"summary:{summary_id}",
                         "status": status,
                         "error": error,
                         "created_at": now,

@@ -171,18 +171,53 @@ subscriptions = Table(
     UniqueConstraint("channel_id", "kind", "value", name="uq_subscriptions_channel_id"),
 )
 
-# The delivery ledger: one row per (destination, summary); the unique constraint makes a second
+# Where digests go; a disabled destination keeps its reason until a maintainer re-enables it.
+destinations = Table(
+    "destinations",
+    metadata,
+    Column("name", String(255), primary_key=True),
+    Column("platform", String(32), nullable=False),
+    Column("disabled_reason", Text),
+    Column("last_post_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Every post made (or about to be made) to a platform, with its payload, so that a post cut off
+# by a crash can be reconciled with the platform before anything is sent again.
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("destination", String(255), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("reply_to_key", String(64)),
+    Column("status", String(16), nullable=False),  # pending, sent, failed
+    Column("post_id", String(255)),
+    Column("url", Text),
+    Column("error", Text),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    UniqueConstraint("destination", "key", name="uq_posts_destination"),
+    Index("ix_posts_status", "destination", "status"),
+)
+
+# The delivery ledger: one row per (destination, item); the unique constraint makes a second
 # send of the same item impossible at the database level.
 deliveries = Table(
     "deliveries",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("destination", String(255), nullable=False),
-    Column("summary_id", ForeignKey("summaries.id", ondelete="CASCADE"), nullable=False),
-    Column("status", String(16), nullable=False),
+    Column("item_key", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # pending, sent, failed, skipped
+    Column("post_key", String(64)),
     Column("post_id", String(255)),
     Column("error", Text),
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
-    UniqueConstraint("destination", "summary_id", name="uq_deliveries_destination_summary"),
+    UniqueConstraint("destination", "item_key", name="uq_deliveries_destination_item"),
+    Index("ix_deliveries_post_key", "destination", "post_key"),
 )

@@ -172,3 +172,23 @@ def test_cli_against_postgresql(shortbot, pg_database_url: str) -> None:
     result = shortbot("lookup", "journals/corr/HeZRS15", "--json", extra_env=env)
     assert result.code == 0, result.err
     assert json.loads(result.out)["paper"]["arxiv_id"] == "1512.03385"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/feed",
+        "http://[::1]/feed",
+        "http://169.254.169.254/latest/meta-data",
+        "http://2130706433/",
+        "http://localhost/feed",
+        "file:///etc/passwd",
+        "ftp://example.org/feed",
+        "http://user:pass@example.org/feed",
+    ],
+)
+def test_feeds_add_refuses_unsafe_urls(shortbot, url: str) -> None:
+    result = shortbot("feeds", "add", url)
+    assert result.code == 2
+    assert "not added" in result.err
+    assert "No feeds are watched" in shortbot("feeds", "list").out

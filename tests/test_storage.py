@@ -164,7 +164,7 @@ async def test_ledger_refuses_a_second_send_at_the_database_level(store: Store, 
     digest = await next_digest(store, "console", 1)
     row = {
         "destination": "console",
-        "summary_id": digest.items[0].summary.id,
+        "item_key": f"summary:{digest.items[0].summary.id}",
         "status": "sent",
         "created_at": NOW,
     }

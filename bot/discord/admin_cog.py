@@ -19,7 +19,7 @@ from papers import discord_render as render
 from papers import subscriptions as subscription_rules
 from papers.model import Feed
 from papers.usecases import preview_digest
-from sources.fetch import is_url
+from sources.safety import UnsafeURL, check_url_syntax
 
 if TYPE_CHECKING:
     from bot.discord.client import ShortBot
@@ -120,8 +120,12 @@ class AdminCog(commands.Cog, name="Maintainers"):
         self, ctx: commands.Context[ShortBot], url: str, interval: str | None = None
     ) -> None:
         guild = _guild(ctx)
-        if not is_url(url) or len(url) > 2000:
-            raise commands.BadArgument("a feed needs an http:// or https:// URL")
+        if len(url) > 2000:
+            raise commands.BadArgument("that URL is too long")
+        try:
+            url = check_url_syntax(url, allow_private=self.bot.app.settings.allow_private_feeds)
+        except UnsafeURL as exc:
+            raise commands.BadArgument(exc.reason) from None
         try:
             seconds = parse_duration(interval) if interval else self.bot.app.settings.poll_interval
         except ValueError as exc:
