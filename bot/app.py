@@ -5,17 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 
 from bot.settings import Settings
-from papers.ports import Publisher
 from papers.usecases import Clock, utcnow
-from publishers.console import ConsolePublisher
 from sources.arxiv import ArxivClient
 from sources.fetch import new_client
 from storage.db import create_engine, upgrade
+from storage.ledger import Ledger
 from storage.repository import Store
 
 log = logging.getLogger(__name__)
@@ -26,16 +25,8 @@ class App:
     settings: Settings
     store: Store
     http: httpx.AsyncClient
-    publishers: list[Publisher] = field(default_factory=list)
     clock: Clock = utcnow
     arxiv: ArxivClient | None = None
-
-
-def build_publishers(settings: Settings) -> list[Publisher]:
-    publishers: list[Publisher] = []
-    if settings.console:
-        publishers.append(ConsolePublisher())
-    return publishers
 
 
 def build_arxiv_client(settings: Settings) -> ArxivClient | None:
@@ -58,14 +49,11 @@ async def open_app(
     try:
         if migrate:
             await upgrade(engine)
+            # a destination's digests carry what is first seen from its registration on
+            ledger, now = Ledger(engine), clock()
+            for destination in settings.all_destinations():
+                await ledger.ensure_destination(destination.name, destination.platform, now)
         async with new_client() as http:
-            yield App(
-                settings,
-                Store(engine),
-                http,
-                build_publishers(settings),
-                clock,
-                build_arxiv_client(settings),
-            )
+            yield App(settings, Store(engine), http, clock, build_arxiv_client(settings))
     finally:
         await engine.dispose()

@@ -29,7 +29,7 @@ from bot.watch import (
 from papers.ids import UnusableQuery
 from papers.model import PaperWithSummaries
 from papers.render import console_paper
-from papers.usecases import Found, ingest_parsed, lookup, publish_digest
+from papers.usecases import Found, ingest_parsed, lookup
 from sources.fetch import FetchError
 from sources.parse import FeedParseError, parse_feed
 from storage.db import DatabaseError, describe_url, head_revision
@@ -116,6 +116,39 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = feeds_sub.add_parser(action, help=text, description=text[0].upper() + text[1:] + ".")
         cmd.add_argument("feed", metavar="FEED", help="the feed's number, URL or name")
 
+    dig = sub.add_parser(
+        "digest",
+        help="build and send the digests now",
+        description="Build each destination's digest now and send it through the delivery "
+        "ledger (each item once per destination). --dry-run prints exactly the payloads it "
+        "would send and records nothing.",
+    )
+    dig.add_argument("--destination", metavar="NAME", help="only this destination")
+    dig.add_argument("--dry-run", action="store_true", help="print the payloads, send nothing")
+    dig.add_argument(
+        "--json",
+        action="store_true",
+        help='with --dry-run: JSON lines {"destination", "platform", "payload"}',
+    )
+    dels = sub.add_parser(
+        "deliveries",
+        help="show the delivery ledger",
+        description="The delivery ledger: destinations (active or disabled with the reason), "
+        "then one row per item and destination. `deliveries retry ID` re-queues a failed one.",
+    )
+    dels.add_argument("action", nargs="*", metavar="retry ID", help="re-queue a failed item")
+    dels.add_argument("--failed", action="store_true", help="only failed items")
+    dels.add_argument("--destination", metavar="NAME", help="only this destination")
+    dels.add_argument("--json", action="store_true", help="print a JSON array")
+    dests = sub.add_parser(
+        "destinations",
+        help="re-enable a destination",
+        description="`shortbot destinations enable NAME` re-enables a destination disabled "
+        "after its credentials were rejected (fix them first).",
+    )
+    dests.add_argument("action", choices=["enable"])
+    dests.add_argument("name", metavar="NAME")
+
     disc = sub.add_parser("discord", help="Discord tools", description="Discord tools.")
     disc_sub = disc.add_subparsers(dest="discord_command", metavar="ACTION", required=True)
     disc_sub.add_parser(
@@ -194,7 +227,28 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return await _feeds(app, args)
         if args.command == "discord":
             return await _discord_sync(app)
+        if args.command in ("digest", "deliveries", "destinations"):
+            return await _digests(app, args)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+async def _digests(app: App, args: argparse.Namespace) -> int:
+    from bot import digest_cli
+
+    if args.command == "digest":
+        return await digest_cli.digest(
+            app, destination=args.destination, dry_run=args.dry_run, as_json=args.json
+        )
+    if args.command == "destinations":
+        return await digest_cli.enable(app, args.name)
+    if args.action:
+        if len(args.action) != 2 or args.action[0] != "retry" or not args.action[1].isdigit():
+            print("shortbot: usage: shortbot deliveries retry ID", file=sys.stderr)
+            return EXIT_USAGE
+        return await digest_cli.retry(app, int(args.action[1]))
+    return await digest_cli.deliveries(
+        app, failed=args.failed, destination=args.destination, as_json=args.json
+    )
 
 
 async def _feeds(app: App, args: argparse.Namespace) -> int:
@@ -296,13 +350,10 @@ async def run_once(app: App, *, due_only: bool = False) -> int:
         if result.error:
             print(f"shortbot: {result.describe()}", file=sys.stderr)
     await complete_metadata(app)
-    sent = 0
-    for publisher in app.publishers:
-        outcome = await publish_digest(
-            app.store, publisher, max_items=app.settings.digest.max_items, clock=app.clock
-        )
-        sent += outcome.sent
-    if not sent:
+    from bot.digest_cli import deliver_all
+
+    reports = await deliver_all(app)
+    if not any(r.sent or r.failed or r.pending for r in reports):
         print("Nothing new since the last digest.")
     return EXIT_OK
 

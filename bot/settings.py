@@ -12,7 +12,7 @@ import re
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
@@ -92,6 +92,40 @@ class ArxivSettings(_Section):
     num_retries: int = Field(default=3, ge=0, le=10)
 
 
+class DestinationSettings(_Section):
+    """A ``[[destinations]]`` table: where a digest goes and what it carries."""
+
+    name: str = Field(min_length=1, max_length=100)
+    platform: Literal["console", "discord", "discord-webhook", "x", "facebook", "atom"]
+    channel_id: int | None = None  # discord
+    webhook_url: SecretStr | None = None  # discord-webhook (the URL holds a secret)
+    path: Path | None = None  # atom: the file written
+    feed_url: str | None = None  # atom: where the file is served
+    categories: list[str] = []
+    keywords: list[str] = []
+    min_votes: int = Field(default=0, ge=0)
+    max_items: int | None = Field(default=None, ge=1, le=500)
+    mode: Literal["thread", "per-item"] = "thread"  # x
+    link_mode: Literal["links", "one-link"] = "links"  # x: one-link carries one URL per digest
+    daily_budget: int | None = Field(default=None, ge=1)  # posts per 24 hours
+
+
+class XSettings(_Section):
+    """The X account (OAuth 1.0a user context); secrets from the environment."""
+
+    api_key: SecretStr | None = None
+    api_secret: SecretStr | None = None
+    access_token: SecretStr | None = None
+    access_secret: SecretStr | None = None
+
+
+class FacebookSettings(_Section):
+    page_id: str | None = None
+    page_token: SecretStr | None = None
+    graph_url: str = "https://graph.facebook.com"
+    version: str = "v26.0"
+
+
 class DigestSettings(_Section):
     max_items: int = Field(default=25, ge=1, le=500)
 
@@ -120,6 +154,10 @@ class Settings(BaseSettings):
     digest: DigestSettings = DigestSettings()
     discord: DiscordSettings = DiscordSettings()
     arxiv: ArxivSettings = ArxivSettings()
+    destinations: list[DestinationSettings] = []
+    x: XSettings = XSettings()
+    facebook: FacebookSettings = FacebookSettings()
+    digest_url: str = "https://www.shortscience.org"
     log_level: str = "INFO"
 
     @property
@@ -127,6 +165,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'shortbot.db'}"
+
+    def all_destinations(self) -> list[DestinationSettings]:
+        """The configured destinations, with the console first when ``console`` is on."""
+        out = list(self.destinations)
+        if self.console and not any(d.name == "console" for d in out):
+            out.insert(0, DestinationSettings(name="console", platform="console"))
+        return out
 
     @property
     def arxiv_enabled(self) -> bool:

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Protocol
 
 from papers.model import (
-    Digest,
     DigestItem,
     IncomingPaper,
     IncomingSummary,
@@ -52,7 +51,9 @@ class IngestStore(PaperStore, Protocol):
 
 
 class DigestStore(Protocol):
-    async def undelivered(self, destination: str, limit: int) -> tuple[list[DigestItem], int]: ...
+    async def undelivered(
+        self, destination: str, limit: int, *, since: datetime | None = None
+    ) -> tuple[list[DigestItem], int]: ...
 
     async def record_deliveries(
         self,
@@ -63,12 +64,3 @@ class DigestStore(Protocol):
         now: datetime,
         error: str | None = None,
     ) -> int: ...
-
-
-class Publisher(Protocol):
-    """One destination's adapter: it sends a digest and raises if it could not."""
-
-    name: str
-    platform: str
-
-    async def publish(self, digest: Digest) -> None: ...

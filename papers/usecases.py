@@ -21,7 +21,7 @@ from papers.model import (
     Subscription,
     Summary,
 )
-from papers.ports import DigestStore, IngestStore, MetadataSource, PaperStore, Publisher
+from papers.ports import DigestStore, IngestStore, MetadataSource, PaperStore
 from papers.text import normalize_title
 
 log = logging.getLogger(__name__)
@@ -229,40 +229,3 @@ async def preview_digest(
     items, _ = await store.undelivered(destination, PREVIEW_SCAN)
     chosen = [item for item in items if subscription_rules.matches(item, subscriptions)]
     return Digest(destination, tuple(chosen[:max_items]), more=max(0, len(chosen) - max_items))
-
-
-@dataclass(frozen=True, slots=True)
-class PublishOutcome:
-    destination: str
-    sent: int
-    capped: int
-
-
-async def publish_digest(
-    store: DigestStore, publisher: Publisher, *, max_items: int, clock: Clock = utcnow
-) -> PublishOutcome:
-    """Build ``publisher``'s digest, send it, and record each item in the ledger.
-
-    Items beyond the cap are recorded as ``skipped``: the digest said "and N more" with a link,
-    so they are not carried into the next digest. An empty digest posts nothing.
-    """
-    digest = await next_digest(store, publisher.name, max_items)
-    if digest.empty:
-        return PublishOutcome(publisher.name, 0, 0)
-    await publisher.publish(digest)
-    now = clock()
-    sent = await store.record_deliveries(
-        publisher.name, (i.summary.id for i in digest.items), status="sent", now=now
-    )
-    capped = 0
-    if digest.more:
-        rest, _ = await store.undelivered(publisher.name, digest.more)
-        capped = await store.record_deliveries(
-            publisher.name,
-            (i.summary.id for i in rest),
-            status="skipped",
-            now=now,
-            error="left out of a capped digest",
-        )
-    log.info("digest published destination=%s sent=%d capped=%d", publisher.name, sent, capped)
-    return PublishOutcome(publisher.name, sent, capped)

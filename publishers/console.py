@@ -6,6 +6,7 @@ import sys
 from typing import TextIO
 
 from papers.model import Digest
+from papers.publishing import Post, Sent, post_key
 from papers.render import console_digest
 
 
@@ -16,7 +17,15 @@ class ConsolePublisher:
         self.name = name
         self._stream = stream
 
-    async def publish(self, digest: Digest) -> None:
+    def render(self, digest: Digest) -> list[Post]:
+        items = tuple(f"summary:{i.summary.id}" for i in digest.items)
+        return [Post(post_key(self.name, items), items, {"text": console_digest(digest)})]
+
+    async def send(self, post: Post, *, reply_to: Sent | None = None) -> Sent:
         stream = self._stream or sys.stdout
-        stream.write(console_digest(digest))
+        stream.write(str(post.payload["text"]))
         stream.flush()
+        return Sent(post.key)
+
+    async def find_sent(self, post: Post) -> Sent | None:
+        return None  # a terminal keeps no record: an interrupted digest is printed again

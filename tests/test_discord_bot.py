@@ -307,7 +307,9 @@ async def test_one_guild_never_sees_or_touches_another_guilds_feeds(
     from tests.fakediscord import standard_guild
 
     class TestBot(ShortBot):
-        async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        async def before_identify_hook(
+            self, shard_id: int | None, *, initial: bool = False
+        ) -> None:
             """No 5 s wait before a re-IDENTIFY in tests."""
 
     guild_a, guild_b = standard_guild("A"), standard_guild("B")

@@ -1,0 +1,142 @@
+"""``shortbot digest``, ``shortbot deliveries`` and ``shortbot destinations``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+from bot.app import App
+from bot.destinations import open_destinations
+from papers.delivery import DeliveryRow, deliver, select_digest
+from papers.publishing import DeliveryReport
+from storage.ledger import Ledger
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def describe(report: DeliveryReport) -> str:
+    parts = [f"{report.sent} sent"]
+    if report.failed:
+        parts.append(f"{report.failed} failed")
+    if report.pending:
+        parts.append(f"{report.pending} pending")
+    text = f"{report.destination}: " + ", ".join(parts)
+    if report.disabled:
+        text += f" (disabled: {report.disabled})"
+    return text
+
+
+async def deliver_all(app: App, *, only: str | None = None) -> list[DeliveryReport]:
+    """Every destination's next digest, through the ledger. Problems are reported, not raised."""
+    ledger = Ledger(app.store.engine)
+    reports = []
+    async with open_destinations(app, only=only) as (destinations, problems):
+        for problem in problems:
+            print(f"shortbot: destination {problem}", file=sys.stderr)
+        for destination in destinations:
+            report = await deliver(
+                app.store,
+                ledger,
+                destination.publisher,
+                destination.policy,
+                clock=app.clock,
+                sleep=asyncio.sleep,
+            )
+            for error in report.errors:
+                print(f"shortbot: {report.destination}: {error}", file=sys.stderr)
+            reports.append(report)
+    return reports
+
+
+async def digest(app: App, *, destination: str | None, dry_run: bool, as_json: bool) -> int:
+    if not dry_run:
+        reports = await deliver_all(app, only=destination)
+        for report in reports:
+            print(describe(report))
+        if destination and not reports:
+            print(f"shortbot: no destination {destination!r}", file=sys.stderr)
+            return EXIT_FAILED
+        return EXIT_OK
+    ledger = Ledger(app.store.engine)
+    async with open_destinations(app, only=destination) as (destinations, problems):
+        for problem in problems:
+            print(f"shortbot: destination {problem}", file=sys.stderr)
+        for dest in destinations:
+            state = await ledger.destination(dest.publisher.name)
+            since = state.created_at if state else None
+            selection = await select_digest(app.store, dest.publisher.name, dest.policy, since)
+            posts = [] if selection.digest.empty else dest.publisher.render(selection.digest)
+            for post in posts:
+                line: dict[str, Any] = {
+                    "destination": dest.publisher.name,
+                    "platform": dest.publisher.platform,
+                    "payload": post.payload,
+                }
+                if as_json:
+                    print(json.dumps(line, ensure_ascii=False, default=str))
+                else:
+                    print(
+                        f"--- {dest.publisher.name} ({dest.publisher.platform}), "
+                        f"{len(post.items)} items"
+                    )
+                    print(json.dumps(post.payload, ensure_ascii=False, indent=2, default=str))
+            if not posts and not as_json:
+                print(f"--- {dest.publisher.name}: nothing new")
+    return EXIT_OK
+
+
+def _row_json(row: DeliveryRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "destination": row.destination,
+        "item": row.item,
+        "status": row.status,
+        "post_id": row.post_id,
+        "error": row.error,
+        "created_at": row.created_at.isoformat(),
+        "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+    }
+
+
+async def deliveries(app: App, *, failed: bool, destination: str | None, as_json: bool) -> int:
+    ledger = Ledger(app.store.engine)
+    rows = await ledger.rows(destination=destination, status="failed" if failed else None)
+    if as_json:
+        print(json.dumps([_row_json(r) for r in rows], indent=2))
+        return EXIT_OK
+    for state in await ledger.list_destinations():
+        if destination and state.name != destination:
+            continue
+        status = f"disabled: {state.disabled_reason}" if state.disabled_reason else "active"
+        last = state.last_post_at.strftime("%Y-%m-%d %H:%M UTC") if state.last_post_at else "-"
+        print(f"{state.name} ({state.platform}): {status}; last post {last}")
+    if not rows:
+        print("No deliveries" + (" failed." if failed else " yet."))
+    for row in rows:
+        print(
+            f"{row.id:>6}  {row.destination}  {row.item}  {row.status}"
+            + (f"  {row.post_id}" if row.post_id else "")
+            + (f"  ({row.error})" if row.error else "")
+        )
+    return EXIT_OK
+
+
+async def retry(app: App, delivery_id: int) -> int:
+    row = await Ledger(app.store.engine).retry(delivery_id)
+    if row is None:
+        print(f"shortbot: no failed delivery {delivery_id}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Re-queued {row.item} for {row.destination}; the next digest carries it.")
+    return EXIT_OK
+
+
+async def enable(app: App, name: str) -> int:
+    ledger = Ledger(app.store.engine)
+    if await ledger.destination(name) is None:
+        print(f"shortbot: no destination {name!r}", file=sys.stderr)
+        return EXIT_FAILED
+    await ledger.set_disabled(name, None)
+    print(f"Enabled {name}; its pending posts go out on the next digest.")
+    return EXIT_OK

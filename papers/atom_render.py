@@ -1,0 +1,112 @@
+"""Atom feed entries as plain dicts: pure and deterministic, one entry per digest.
+
+The payload is everything the Atom publisher writes for the entry::
+
+    {"id": "tag:shortbot,2026:digest/<key>", "title": "3 new summaries",
+     "updated": "2026-11-23T08:00:00+00:00", "content_html": "<ul>…</ul>",
+     "links": [{"href": …, "rel": "alternate", "type": "text/html"}],
+     "items": [{"key": "summary:12", "title": …, "author": …, "votes": 4,
+                "excerpt": …, "url": …}, …]}
+
+``content_html`` is HTML in which every piece of feed text is escaped (``html.escape``), so a
+summary containing ``<script>`` or ``&`` stays text. All text is also made XML-safe (no control
+characters, no U+FFFE/U+FFFF), which lxml, and so feedgen, would otherwise refuse. ``updated``
+is the newest item's ``first_seen``: rendering needs no clock.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+from typing import Any
+
+from papers.facebook_render import post_key, safe_url
+from papers.model import Digest, DigestItem
+from papers.publishing import Post
+from papers.render import SHORTSCIENCE_URL
+from papers.text import excerpt, strip_controls
+
+EXCERPT = 600
+TITLE_CHARS = 300
+AUTHOR_CHARS = 120
+TAG_PREFIX = "tag:shortbot,2026:digest/"
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without what XML 1.0 cannot carry (controls, surrogates, U+FFFE and U+FFFF)."""
+    return "".join(ch for ch in strip_controls(text) if ch not in "\ufffe\uffff")
+
+
+def _line(text: str, limit: int) -> str:
+    return excerpt(xml_safe(text), limit)
+
+
+def entry_id(key: str) -> str:
+    return TAG_PREFIX + key
+
+
+def _utc(when: datetime) -> datetime:
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def item_fields(item: DigestItem) -> dict[str, Any]:
+    """One summary as plain values (all one-line text, XML-safe, unescaped)."""
+    summary = item.summary
+    paper = item.papers[0] if item.papers else None
+    title = (paper.title or paper.key) if paper else summary.title
+    return {
+        "key": f"summary:{summary.id}",
+        "title": _line(title, TITLE_CHARS) or "(untitled)",
+        "author": _line(summary.author, AUTHOR_CHARS),
+        "votes": summary.votes,
+        "excerpt": _line(summary.text, EXCERPT),
+        "url": safe_url(summary.url),
+    }
+
+
+def item_html(fields: dict[str, Any]) -> str:
+    """One summary as an HTML list item; every value escaped."""
+    title = html.escape(fields["title"])
+    if fields["url"]:
+        title = f'<a href="{html.escape(fields["url"])}">{title}</a>'
+    byline = []
+    if fields["author"]:
+        byline.append(f"by {html.escape(fields['author'])}")
+    votes = fields["votes"]
+    if votes is not None:
+        byline.append(f"{votes} vote{'' if votes == 1 else 's'}")
+    parts = [f"<strong>{title}</strong>"]
+    if byline:
+        parts.append(f" — {' · '.join(byline)}")
+    if fields["excerpt"]:
+        parts.append(f"<br/>{html.escape(fields['excerpt'])}")
+    return f"<li>{''.join(parts)}</li>"
+
+
+def render_digest(digest: Digest, *, destination: str, feed_url: str) -> list[Post]:
+    """The digest as one Atom entry; no entry for an empty digest."""
+    if digest.empty:
+        return []
+    items = [item_fields(item) for item in digest.items]
+    keys = tuple(fields["key"] for fields in items)
+    key = post_key(destination, keys)
+    count = len(items)
+    content = "<ul>" + "".join(item_html(fields) for fields in items) + "</ul>"
+    if digest.more:
+        content += (
+            f'<p>…and {digest.more} more at <a href="{html.escape(SHORTSCIENCE_URL)}">'
+            "ShortScience</a></p>"
+        )
+    newest = max(_utc(item.summary.first_seen) for item in digest.items)
+    alternate = next((fields["url"] for fields in items if fields["url"]), None)
+    payload: dict[str, Any] = {
+        "id": entry_id(key),
+        "title": f"{count} new summar{'y' if count == 1 else 'ies'}",
+        "updated": newest.isoformat(),
+        "content_html": content,
+        "links": [
+            {"href": alternate or safe_url(feed_url) or SHORTSCIENCE_URL, "rel": "alternate"}
+        ],
+        "items": items,
+    }
+    return [Post(key=key, items=keys, payload=payload)]

@@ -1,0 +1,119 @@
+"""Facebook Page posts as plain dicts (the Graph API's own form fields): pure, within the limit.
+
+A digest becomes ONE Page post: ``{"message": …, "link": …}``. Facebook renders no markdown, so
+the message is plain text: control and format characters are stripped and each field is kept
+on one line. Items that do not fit the Graph API's 63,206-character limit are left out whole
+(never cut mid-way) and are not in ``Post.items``, so the ledger offers them next time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from papers.model import Digest, DigestItem
+from papers.publishing import Post
+from papers.text import collapse, excerpt, strip_controls
+
+MESSAGE_LIMIT = 63_206
+HEADING = "New summaries on ShortScience:"
+EXCERPT = 200
+TITLE_CHARS = 300
+AUTHOR_CHARS = 120
+URL_CHARS = 2_000  # a longer link is left out rather than cut (a cut link is a broken link)
+BULLET = "• "
+INDENT = "  "
+
+
+def length(text: str) -> int:
+    """Characters as Facebook may count them: UTF-16 code units (an emoji counts as two).
+
+    Never less than ``len(text)``, so a message within this measure is within the limit
+    however the platform counts.
+    """
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _line(text: str, limit: int) -> str:
+    """One line of plain text: no control characters, single spaces, at most ``limit`` chars."""
+    return excerpt(strip_controls(text), limit)
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` if it is a plain http(s) link of reasonable length, else None."""
+    if not url:
+        return None
+    url = url.strip()
+    if not url.lower().startswith(("https://", "http://")) or len(url) > URL_CHARS:
+        return None
+    if url != collapse(strip_controls(url)) or " " in url:
+        return None
+    return url
+
+
+def item_title(item: DigestItem) -> str:
+    paper = item.papers[0] if item.papers else None
+    title = (paper.title or paper.key) if paper else item.summary.title
+    return _line(title, TITLE_CHARS) or "(untitled)"
+
+
+def render_item(item: DigestItem, *, excerpt_chars: int = EXCERPT) -> str:
+    """One summary as a block of lines: title — author (votes), excerpt, link."""
+    summary = item.summary
+    heading = BULLET + item_title(item)
+    author = _line(summary.author, AUTHOR_CHARS)
+    if author:
+        heading += f" — {author}"
+    if summary.votes is not None:
+        heading += f" ({summary.votes} vote{'' if summary.votes == 1 else 's'})"
+    lines = [heading]
+    text = _line(summary.text, excerpt_chars)
+    if text:
+        lines.append(INDENT + text)
+    url = safe_url(summary.url)
+    if url:
+        lines.append(INDENT + url)
+    return "\n".join(lines)
+
+
+def post_key(destination: str, items: tuple[str, ...]) -> str:
+    """Stable for the same items on the same destination."""
+    blob = json.dumps([destination, *items], ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("ascii")).hexdigest()[:24]
+
+
+def more_line(count: int, digest_url: str) -> str:
+    return f"…and {count} more at {digest_url}" if digest_url else f"…and {count} more"
+
+
+def render_digest(digest: Digest, *, destination: str, digest_url: str) -> list[Post]:
+    """The digest as one Page post; no post for an empty digest."""
+    if digest.empty:
+        return []
+    digest_url = safe_url(digest_url) or ""
+    total = len(digest.items) + digest.more
+    # Room for the heading and the largest "…and N more" line the digest could need.
+    budget = MESSAGE_LIMIT - length(HEADING) - length("\n\n" + more_line(total, digest_url))
+    blocks: list[str] = []
+    included: list[DigestItem] = []
+    for item in digest.items:
+        block = render_item(item)
+        cost = length("\n\n" + block)
+        if cost > budget:
+            break  # keep the digest's order: the rest goes out next time
+        budget -= cost
+        blocks.append(block)
+        included.append(item)
+    if not included:  # cannot happen with the field caps above; never post an empty list
+        return []
+    parts = [HEADING, *blocks]
+    left_out = total - len(included)
+    if left_out:
+        parts.append(more_line(left_out, digest_url))
+    message = "\n\n".join(parts)
+    link = next((u for u in (safe_url(i.summary.url) for i in included) if u), None)
+    items = tuple(f"summary:{i.summary.id}" for i in included)
+    payload = {"message": message, "link": link or digest_url}
+    if not payload["link"]:
+        del payload["link"]
+    return [Post(key=post_key(destination, items), items=items, payload=payload)]
