@@ -130,4 +130,35 @@ async def open_destinations(
                 daily_budget=config.daily_budget,
             )
             out.append(Destination(publisher, policy))
+        if app.settings.discord.token is not None:
+            out += await _subscribed_channels(app, stack, only, problems)
         yield out, problems
+
+
+async def _subscribed_channels(
+    app: App, stack: AsyncExitStack, only: str | None, problems: list[str]
+) -> list[Destination]:
+    """Every Discord channel a maintainer subscribed: destination ``discord:{channel id}``."""
+    by_channel: dict[int, list[Subscription]] = {}
+    for sub in await app.store.list_subscriptions(guild_id=None):
+        by_channel.setdefault(sub.channel_id, []).append(sub)
+    out = []
+    for channel_id, subs in by_channel.items():
+        name = f"discord:{channel_id}"
+        if only and name != only:
+            continue
+        from publishers.discord import DiscordChannelPublisher
+
+        try:
+            publisher = DiscordChannelPublisher(
+                name,
+                channel_id=channel_id,
+                token=_secret(app.settings.discord.token, "SHORTBOT_DISCORD__TOKEN"),
+            )
+            await stack.enter_async_context(publisher)
+        except DestinationError as exc:
+            problems.append(f"{name}: {exc}")
+            continue
+        policy = DeliveryPolicy(max_items=app.settings.digest.max_items, rules=tuple(subs))
+        out.append(Destination(publisher, policy))
+    return out

@@ -702,9 +702,12 @@ class Store:
         return int(result.rowcount or 0)
 
     async def list_subscriptions(
-        self, *, guild_id: int, channel_id: int | None = None
+        self, *, guild_id: int | None, channel_id: int | None = None
     ) -> list[Subscription]:
-        query = select(subscriptions).where(subscriptions.c.guild_id == guild_id)
+        """A guild's subscriptions (``guild_id`` None: every guild's, for the digest runner)."""
+        query = select(subscriptions)
+        if guild_id is not None:
+            query = query.where(subscriptions.c.guild_id == guild_id)
         if channel_id is not None:
             query = query.where(subscriptions.c.channel_id == channel_id)
         query = query.order_by(

@@ -20,6 +20,7 @@ from papers import subscriptions as subscription_rules
 from papers.model import Feed
 from papers.usecases import preview_digest
 from sources.safety import UnsafeURL, check_url_syntax
+from storage.ledger import Ledger
 
 if TYPE_CHECKING:
     from bot.discord.client import ShortBot
@@ -214,6 +215,10 @@ class AdminCog(commands.Cog, name="Maintainers"):
             wanted = subscription_rules.parse(what)
         except subscription_rules.BadSubscription as exc:
             raise commands.BadArgument(str(exc)) from None
+        # the channel's digests carry what is first seen from now on
+        await Ledger(self.bot.app.store.engine).ensure_destination(
+            destination(target), "discord", self.bot.app.clock()
+        )
         added = []
         for kind, value in wanted:
             if await self.bot.app.store.subscribe(
