@@ -7,11 +7,15 @@ like a mention is defused; the bot also sends every message with ``allowed_menti
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from papers.model import Digest, Paper, PaperWithSummaries, Summary
+from papers.publishing import Post
+from papers.render import group_by_paper
 from papers.text import excerpt, shorten_list
 
 CONTENT_LIMIT = 2000
@@ -212,3 +216,132 @@ def shrink(embed: Payload, *, reserve: int = 0) -> Payload:
 def text_message(text: str) -> Payload:
     """A plain reply within the content limit (callers escape what came from users)."""
     return {"content": clip(text, CONTENT_LIMIT)}
+
+
+# ---------------------------------------------------------------------- digests as posts
+
+DIGEST_HEADING = "**{count} new {summaries}**"
+DIGEST_EXCERPT = 350
+DIGEST_DESCRIPTION = 500  # the paper's authors and ids, above its summaries
+NONCE_LIMIT = 25  # Discord's nonce: at most 25 characters
+CONTINUED = " (continued)"
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
+def digest_heading(digest: Digest, template: str = DIGEST_HEADING) -> str:
+    """``template`` with ``{count}`` (every new summary, shown or not) and ``{summaries}``
+    ("summary" or "summaries") filled in; other braces are left alone."""
+    count = len(digest.items) + digest.more
+    return template.replace("{count}", str(count)).replace(
+        "{summaries}", "summary" if count == 1 else "summaries"
+    )
+
+
+def post_key(destination: str, items: Sequence[str], *, fallback: str = "") -> str:
+    """A deterministic idempotency key (Discord's nonce) for ``items`` on ``destination``:
+    sha256 hex, cut to 25 characters. ``fallback`` tells apart posts that carry no item."""
+    parts = [destination, *items] if items else [destination, "no-items", fallback]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:NONCE_LIMIT]
+
+
+def digest_posts(digest: Digest, *, destination: str, heading: str) -> list[Post]:
+    """A digest as Discord messages, in order: one embed per paper (a field per summary),
+    at most 10 embeds and 6,000 embed characters per message, as many messages as it takes.
+
+    The first message's content is ``heading`` (mentions defused; markdown kept: it is the
+    operator's text), the last one's says "and N more" when the digest was capped. Each
+    ``Post.items`` lists the ``summary:{id}`` keys its embeds carry; ``Post.key`` is
+    :func:`post_key` of those. An empty digest is no post at all.
+    """
+    more_line = f"and {digest.more} more at {SHORTSCIENCE}" if digest.more else ""
+    embeds: list[tuple[Payload, list[str]]] = []
+    for paper, summaries in group_by_paper(digest.items):
+        embeds.extend(_digest_embeds(paper, summaries))
+
+    messages: list[tuple[list[Payload], list[str]]] = []
+    size = 0
+    for embed, keys in embeds:
+        embed_chars = embed_size(embed)
+        if (
+            not messages
+            or len(messages[-1][0]) >= EMBEDS_PER_MESSAGE
+            or size + embed_chars > EMBED_TOTAL_LIMIT
+        ):
+            messages.append(([], []))
+            size = 0
+        messages[-1][0].append(embed)
+        messages[-1][1].extend(keys)
+        size += embed_chars
+    if not messages:
+        if not more_line:
+            return []
+        messages.append(([], []))
+
+    reserve = len(more_line) + 1 if more_line else 0
+    first = clip(_defuse(heading), CONTENT_LIMIT - reserve)
+    posts: list[Post] = []
+    for index, (message_embeds, keys) in enumerate(messages):
+        lines = [first] if index == 0 and first else []
+        if index == len(messages) - 1 and more_line:
+            lines.append(more_line)
+        content = "\n".join(lines)
+        posts.append(
+            Post(
+                key=post_key(destination, keys, fallback=f"{index}\x1f{content}"),
+                items=tuple(keys),
+                payload={"content": content, "embeds": message_embeds},
+            )
+        )
+    return posts
+
+
+def _defuse(text: str) -> str:
+    """Mentions defused as :func:`escape` does, markdown left as it is."""
+    return _MENTION.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], text)
+
+
+def _safe_url(url: str) -> str:
+    """A URL Discord accepts in an embed: spaces and non-ASCII characters percent-encoded."""
+    return quote(url, safe=_URL_SAFE)
+
+
+def _digest_field(summary: Summary) -> Payload:
+    field = summary_field(summary, excerpt_chars=DIGEST_EXCERPT)
+    if not field["name"].strip():
+        field["name"] = "Summary"
+    return field
+
+
+def _digest_embeds(
+    paper: Paper | None, summaries: list[Summary]
+) -> list[tuple[Payload, list[str]]]:
+    """One embed for a paper and its summaries; continuation embeds when they do not fit."""
+    raw_title = (paper.title or paper.key) if paper else summaries[0].title
+    escaped = escape(raw_title) if raw_title.strip() else "(untitled)"
+    title = clip(escaped, TITLE_LIMIT)
+    continued = clip(escaped, TITLE_LIMIT - len(CONTINUED)) + CONTINUED
+    url = _safe_url(paper.url) if paper and paper.url else None
+    description = clip("\n".join(_paper_header(paper)), DIGEST_DESCRIPTION) if paper else ""
+
+    def start(first: bool) -> Payload:
+        embed: Payload = {"title": title if first else continued, "color": COLOR}
+        if url:
+            embed["url"] = url
+        if first and description.strip():
+            embed["description"] = description
+        embed["fields"] = []
+        return embed
+
+    out: list[tuple[Payload, list[str]]] = [(start(True), [])]
+    for summary in summaries:
+        field = _digest_field(summary)
+        embed, keys = out[-1]
+        extra = len(field["name"]) + len(field["value"])
+        if keys and (
+            len(embed["fields"]) >= FIELDS_LIMIT or embed_size(embed) + extra > EMBED_TOTAL_LIMIT
+        ):
+            embed, keys = start(False), []
+            out.append((embed, keys))
+        embed["fields"].append(field)
+        keys.append(f"summary:{summary.id}")
+    return out
