@@ -339,3 +339,49 @@ async def test_one_guild_never_sees_or_touches_another_guilds_feeds(
                 assert await app.store.list_subscriptions(guild_id=guild_b.id) == []
                 assert await app.store.list_subscriptions(guild_id=guild_a.id) == []
             assert fake.check_bot_payloads(require_no_pings=True) == []
+
+
+@pytest.mark.parametrize(
+    ("command", "options", "expected"),
+    [
+        ("search", {"words": "residual learning"}, "Deep Residual Learning"),
+        ("latest", {"count": 2}, "Latest summaries"),
+        ("help", {}, "/summary QUERY"),
+        ("summary", {"query": "conf/nips/LeeS00"}, "Non-negative Matrix Factorization"),
+    ],
+)
+async def test_every_command_as_a_slash_command(fake, bot, command, options, expected) -> None:
+    sent = await fake.send_interaction(
+        command,
+        user=fake.guild.member("member"),
+        channel=fake.guild.channel("general"),
+        options=options,
+    )
+    record = fake.interaction(sent.id)
+    await fake.wait_until(lambda: bool(record.responses), description="an answer")
+    response = record.responses[-1]
+    if response.kind == "callback" and response.type == 5:  # deferred: wait for the followup
+        response = await fake.wait_for_interaction_response(sent.id, kind="followup")
+    assert expected in json.dumps(response.data["embeds"], ensure_ascii=False)
+
+
+async def test_slash_admin_command_refused_to_a_member(fake, bot, app: App) -> None:
+    sent = await fake.send_interaction(
+        "subscribe",
+        user=fake.guild.member("member"),
+        channel=fake.guild.channel("general"),
+        options={"what": "cs.LG"},
+    )
+    response = await fake.wait_for_interaction_response(sent.id)
+    assert "for maintainers" in response.content
+    assert response.data["flags"] & 64  # only the member sees the refusal
+    assert await app.store.list_subscriptions(guild_id=fake.guild.id) == []
+
+
+async def test_a_429_from_discord_is_waited_out_and_the_reply_sent_once(fake, bot) -> None:
+    general = fake.guild.channel("general")
+    fake.fail_next("POST", "/channels/*/messages", status=429, retry_after=0.3)
+    reply = await say(fake, "!summary 1312.6199")
+    assert reply["embeds"][0]["title"] == "Intriguing properties of neural networks"
+    assert len(fake.requests_to("POST", "/channels/*/messages")) == 2
+    assert len(fake.bot_messages(general)) == 1
