@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,3 +32,34 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return sqlite_url(tmp_path)
     return str(request.getfixturevalue("pg_database_url"))
+
+
+SHORTBOT = Path(sys.executable).with_name("shortbot")
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def shortbot(tmp_path: Path):
+    """Run ``shortbot`` in an empty working directory with a clean environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTBOT_")}
+
+    def run(*args: str, extra_env: dict[str, str] | None = None) -> Result:
+        done = subprocess.run(
+            [str(SHORTBOT), *args],
+            cwd=tmp_path,
+            env={**env, **(extra_env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert "Traceback" not in done.stderr, done.stderr
+        return Result(done.returncode, done.stdout, done.stderr)
+
+    return run

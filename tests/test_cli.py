@@ -3,46 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "shortscience-rss.xml"
-SHORTBOT = Path(sys.executable).with_name("shortbot")
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def shortbot(tmp_path: Path):
-    """Run ``shortbot`` in an empty working directory with a clean environment."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTBOT_")}
-
-    def run(*args: str, extra_env: dict[str, str] | None = None) -> Result:
-        done = subprocess.run(
-            [str(SHORTBOT), *args],
-            cwd=tmp_path,
-            env={**env, **(extra_env or {})},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert "Traceback" not in done.stderr, done.stderr
-        return Result(done.returncode, done.stdout, done.stderr)
-
-    return run
 
 
 def test_the_demo_prints_a_digest_then_nothing_new(shortbot, tmp_path: Path) -> None:

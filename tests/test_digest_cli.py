@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.test_cli import SAMPLE, shortbot  # noqa: F401 - the fixture
+from tests.test_cli import SAMPLE
 
 CONFIG = """
 console = false
