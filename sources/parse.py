@@ -150,14 +150,19 @@ def _shortscience_paper(entry: Mapping[str, Any], title: str) -> IncomingPaper |
     )
 
 
+def _guid_and_title(entry: Mapping[str, Any]) -> tuple[str, str]:
+    """An entry's guid (else its link; "" when it has neither) and its plain-text title."""
+    guid = collapse(str(entry.get("id") or entry.get("link") or ""))
+    return guid, collapse(html_to_text(str(entry.get("title", ""))))
+
+
 def _shortscience(
     entries: list[Any], source: str, warnings: list[str]
 ) -> tuple[list[IncomingSummary], int]:
     out: list[IncomingSummary] = []
     skipped = 0
     for entry in entries:
-        guid = collapse(str(entry.get("id") or entry.get("link") or ""))
-        title = collapse(html_to_text(str(entry.get("title", ""))))
+        guid, title = _guid_and_title(entry)
         if not guid:
             skipped += 1
             warnings.append(f"entry {title[:60]!r} has no guid or link: skipped")
@@ -203,8 +208,7 @@ def _blog(
     out: list[IncomingSummary] = []
     skipped = 0
     for entry in entries:
-        guid = collapse(str(entry.get("id") or entry.get("link") or ""))
-        title = collapse(html_to_text(str(entry.get("title", ""))))
+        guid, title = _guid_and_title(entry)
         if not guid:
             skipped += 1
             warnings.append(f"post {title[:60]!r} has no guid or link: skipped")
