@@ -87,9 +87,15 @@ async def _publisher(app: App, config: DestinationSettings, stack: AsyncExitStac
     if config.platform == "discord-webhook":
         from publishers.discord import DiscordWebhookPublisher
 
-        webhook = DiscordWebhookPublisher(
-            config.name, url=_secret(config.webhook_url, f"destinations.{config.name}.webhook_url")
-        )
+        try:
+            webhook = DiscordWebhookPublisher(
+                config.name,
+                url=_secret(config.webhook_url, f"destinations.{config.name}.webhook_url"),
+            )
+        except ValueError:
+            raise DestinationError(
+                "webhook_url is not a Discord webhook URL (https://discord.com/api/webhooks/ID/TOKEN)"
+            ) from None
         await stack.enter_async_context(webhook)
         return webhook
     if config.platform == "discord":

@@ -28,13 +28,18 @@ def describe(report: DeliveryReport) -> str:
     return text
 
 
-async def deliver_all(app: App, *, only: str | None = None) -> list[DeliveryReport]:
-    """Every destination's next digest, through the ledger. Problems are reported, not raised."""
+async def deliver_all(
+    app: App, *, only: str | None = None, problems: list[str] | None = None
+) -> list[DeliveryReport]:
+    """Every destination's next digest, through the ledger. Problems are reported (and added
+    to ``problems`` when given), not raised."""
     ledger = Ledger(app.store.engine)
     reports = []
-    async with open_destinations(app, only=only) as (destinations, problems):
-        for problem in problems:
+    async with open_destinations(app, only=only) as (destinations, unbuilt):
+        for problem in unbuilt:
             print(f"shortbot: destination {problem}", file=sys.stderr)
+        if problems is not None:
+            problems += unbuilt
         for destination in destinations:
             report = await deliver(
                 app.store,
@@ -51,14 +56,15 @@ async def deliver_all(app: App, *, only: str | None = None) -> list[DeliveryRepo
 
 
 async def digest(app: App, *, destination: str | None, dry_run: bool, as_json: bool) -> int:
+    """Exit status 1 when a destination named does not exist or one could not be built."""
     if not dry_run:
-        reports = await deliver_all(app, only=destination)
+        problems: list[str] = []
+        reports = await deliver_all(app, only=destination, problems=problems)
         for report in reports:
             print(describe(report))
-        if destination and not reports:
+        if destination and not reports and not problems:
             print(f"shortbot: no destination {destination!r}", file=sys.stderr)
-            return EXIT_FAILED
-        return EXIT_OK
+        return EXIT_FAILED if problems or (destination and not reports) else EXIT_OK
     ledger = Ledger(app.store.engine)
     async with open_destinations(app, only=destination) as (destinations, problems):
         for problem in problems:
@@ -84,7 +90,7 @@ async def digest(app: App, *, destination: str | None, dry_run: bool, as_json: b
                     print(json.dumps(post.payload, ensure_ascii=False, indent=2, default=str))
             if not posts and not as_json:
                 print(f"--- {dest.publisher.name}: nothing new")
-    return EXIT_OK
+    return EXIT_FAILED if problems else EXIT_OK
 
 
 def _row_json(row: DeliveryRow) -> dict[str, Any]:

@@ -21,7 +21,7 @@ channel_id = 111111111111111111
 [[destinations]]
 name = "hook"
 platform = "discord-webhook"
-webhook_url = "https://discord.com/api/webhooks/222222222222222222/hook-secret-token"
+webhook_url = "https://discord.com/api/webhooks/222222222222222222/hook-secret-token-Ab3_Ab3_Ab3_Ab3_Ab3_Ab3_Ab3_Ab3_Ab3_Ab3_Ab3_Ab3_Ab3_"
 
 [[destinations]]
 name = "x"
@@ -95,3 +95,21 @@ def test_digest_sends_once_and_the_ledger_shows_it(shortbot, tmp_path: Path) -> 
     assert shortbot("deliveries", "--failed").out.strip().endswith("No deliveries failed.")
     assert shortbot("deliveries", "retry", "1").code == 1  # not a failed row
     assert shortbot("digest", "--destination", "nope").code == 1
+
+
+def test_a_misconfigured_destination_is_named_and_the_others_still_go(
+    shortbot, tmp_path: Path
+) -> None:
+    (tmp_path / "shortbot.toml").write_text(
+        'console = false\n[[destinations]]\nname = "hook"\nplatform = "discord-webhook"\n'
+        'webhook_url = "https://example.org/not-a-webhook/s3cret-hook-token"\n'
+        '[[destinations]]\nname = "feed"\nplatform = "atom"\n'
+        'feed_url = "https://example.org/f.atom"\n'
+    )
+    assert shortbot("ingest", str(SAMPLE)).code == 0
+    result = shortbot("digest")
+    assert "Traceback" not in result.err
+    assert "hook: " in result.err and "not a Discord webhook URL" in result.err
+    assert "s3cret-hook-token" not in result.out + result.err
+    assert "feed: 12 sent" in result.out
+    assert result.code == 1  # a destination could not be built
