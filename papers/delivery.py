@@ -1,11 +1,14 @@
 """Delivering digests exactly once: reconcile, select, render, record the intent, send.
 
 For each destination:
-1. Posts left ``pending`` by a crash are reconciled first: the platform is asked whether it has
-   the post (``find_sent``); if not, the same post (same key, same nonce) is sent again.
+1. Posts left ``pending`` by an earlier run are settled first, in order. One whose send had
+   started (a crash may have cut it off after the platform took it) is looked for on the
+   platform (``find_sent``) and, if not found, sent again (same key, same nonce); one never
+   started is simply sent.
 2. The digest is selected (items not in the ledger, first seen since the destination was
-   created, matching its rules, capped), rendered, and sent post by post: each post's intent is
-   committed before its request.
+   created, matching its rules, capped, trimmed to the daily budget), rendered, every post's
+   intent committed (pending), then the posts are sent in order, each send's start committed
+   before its request.
 3. 429 waits ``retry_after`` (on the event loop's clock, never blocking it); 5xx and timeouts
    retry with exponential back-off and jitter, then stay pending for the next run; rejected
    credentials disable the destination (the others carry on); a post refused for good marks
@@ -17,7 +20,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -58,9 +61,13 @@ class DestinationState:
 
 @dataclass(frozen=True, slots=True)
 class PendingPost:
+    """A post recorded but not settled. ``attempts``: sends started (0: never sent, so the
+    platform cannot have it); ``reply_to``: the post it answers, if that one was sent."""
+
     post: Post
     reply_to: Sent | None
     attempts: int
+    reply_to_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,8 @@ class LedgerPort(Protocol):
     async def mark_sent(self, destination: str, key: str, sent: Sent, now: datetime) -> None: ...
 
     async def mark_failed(self, destination: str, key: str, reason: str) -> None: ...
+
+    async def start_attempt(self, destination: str, key: str) -> None: ...
 
     async def note_attempt(self, destination: str, key: str, error: str) -> None: ...
 
@@ -169,9 +178,8 @@ async def deliver(
         report.disabled = state.disabled_reason
         return report
     run = _Run(ledger, publisher, policy, clock, sleep, jitter, report)
-    for pending in await ledger.pending_posts(publisher.name):
-        if not await _reconcile(run, pending):
-            return report
+    if not await _drain(run):  # what an earlier run left unsettled goes first, in order
+        return report
 
     selection = await select_digest(store, publisher.name, policy, state.created_at)
     digest, now = selection.digest, clock()
@@ -182,16 +190,19 @@ async def deliver(
     if digest.empty:
         return report
     posts = publisher.render(digest)
+    budget_cut = False
     if policy.daily_budget is not None:
         used = await ledger.posts_sent_since(publisher.name, now - timedelta(days=1))
         allowed = max(0, policy.daily_budget - used)
         if allowed < len(posts):
+            budget_cut = True
+            today, posts = _within_budget(publisher, digest, allowed)
             report.errors.append(
                 f"daily budget of {policy.daily_budget} posts reached: "
-                f"{len(posts) - allowed} posts wait for tomorrow"
+                f"{len(digest.items) - len(today.items)} items wait for tomorrow"
             )
-            posts = posts[:allowed]
-    budget_cut = len(posts) < len(publisher.render(digest)) if policy.daily_budget else False
+    # The whole digest is recorded before the first request: a crash part-way leaves the rest
+    # pending, and the next run completes the same digest (the same thread on X).
     keys = [p.key for p in posts]
     for seq, post in enumerate(posts):
         reply_key = keys[post.reply_to] if post.reply_to is not None else None
@@ -201,20 +212,42 @@ async def deliver(
             )
         except ItemAlreadyInLedger as exc:
             report.errors.append(str(exc))
-            continue
-        reply_to = run.sent.get(reply_key) if reply_key else None
-        if not await _send(run, post, reply_to):
-            return report
     if selection.overflow and not budget_cut:
         # the digest said "and N more" with a link: they are not carried into the next one
         await ledger.skip_items(
             publisher.name, selection.overflow, reason="left out of a capped digest", now=clock()
         )
+    await _drain(run)
     return report
 
 
+async def _drain(run: _Run) -> bool:
+    """Settle every pending post, oldest first. False: stop this destination for now."""
+    for pending in await run.ledger.pending_posts(run.publisher.name):
+        if not await _reconcile(run, pending):
+            return False
+    return True
+
+
+def _within_budget(publisher: Publisher, digest: Digest, allowed: int) -> tuple[Digest, list[Post]]:
+    """The first items of ``digest`` whose posts fit in ``allowed``, and those posts. The rest
+    stay out of the ledger, so the next digest carries them, in order. A thread's head is never
+    posted without at least one of its items."""
+    items = digest.items
+    for count in range(len(items) - 1, 0, -1):
+        today = replace(digest, items=items[:count], more=0)
+        posts = publisher.render(today)
+        if len(posts) <= allowed:
+            return today, posts
+    return replace(digest, items=(), more=0), []
+
+
 async def _reconcile(run: _Run, pending: PendingPost) -> bool:
-    """A post cut off by a crash: recorded as sent if the platform has it, else sent again."""
+    """Send a pending post; first, if a send was started (a crash may have cut it off after
+    the platform took it), look for it there and record it as sent if it is found."""
+    reply_to = run.sent.get(pending.reply_to_key or "") or pending.reply_to
+    if pending.attempts == 0:
+        return await _send(run, pending.post, reply_to)
     try:
         found = await run.publisher.find_sent(pending.post)
     except PublishError as exc:
@@ -224,13 +257,14 @@ async def _reconcile(run: _Run, pending: PendingPost) -> bool:
         run.sent[pending.post.key] = found
         run.report.sent += len(pending.post.items)
         return True
-    return await _send(run, pending.post, pending.reply_to)
+    return await _send(run, pending.post, reply_to)
 
 
 async def _send(run: _Run, post: Post, reply_to: Sent | None) -> bool:
     """Send one post with retries. False: stop this destination for now."""
     name = run.publisher.name
     for attempt in range(1, run.policy.max_attempts + 1):
+        await run.ledger.start_attempt(name, post.key)
         try:
             sent = await run.publisher.send(post, reply_to=reply_to)
         except PublishError as exc:

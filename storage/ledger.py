@@ -127,12 +127,21 @@ class Ledger:
                 .values(status="failed", error=reason)
             )
 
+    async def start_attempt(self, destination: str, key: str) -> None:
+        """Commit that a send of ``key`` is starting: after a crash, the platform may have it."""
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(posts)
+                .where(posts.c.destination == destination, posts.c.key == key)
+                .values(attempts=posts.c.attempts + 1)
+            )
+
     async def note_attempt(self, destination: str, key: str, error: str) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(posts)
                 .where(posts.c.destination == destination, posts.c.key == key)
-                .values(attempts=posts.c.attempts + 1, error=error)
+                .values(error=error)
             )
             await conn.execute(
                 update(deliveries)
@@ -183,6 +192,7 @@ class Ledger:
                         post=Post(row.key, tuple(items), dict(row.payload)),
                         reply_to=reply_to,
                         attempts=row.attempts,
+                        reply_to_key=row.reply_to_key,
                     )
                 )
         return out

@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import pytest
 
+from storage.db import create_engine, upgrade
+from storage.repository import Store
+from tests.fakex import Certificate, FakeX, fake_x_session, make_certificate
 from tests.pg import PostgresServer, fresh_database, session_server, sqlite_url
 
 
@@ -63,3 +67,37 @@ def shortbot(tmp_path: Path):
         return Result(done.returncode, done.stdout, done.stderr)
 
     return run
+
+
+# The fake X API (tests/fakex): HTTPS on 127.0.0.1, reached through a pinned session.
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    try:
+        return make_certificate(tmp_path_factory.mktemp("fakex-tls"))
+    except RuntimeError as exc:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+async def fake(certificate: Certificate) -> AsyncIterator[FakeX]:
+    async with FakeX(certificate) as running:
+        yield running
+
+
+@pytest.fixture
+async def session(fake: FakeX) -> AsyncIterator[aiohttp.ClientSession]:
+    async with fake_x_session(fake) as running:
+        yield running
+
+
+@pytest.fixture
+async def store(database_url: str) -> AsyncIterator[Store]:
+    """A migrated, empty database on each backend."""
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    yield Store(engine)
+    await engine.dispose()

@@ -18,7 +18,6 @@ from publishers.atom import AtomPublisher
 from publishers.console import ConsolePublisher
 from publishers.facebook import FacebookPublisher
 from sources.parse import parse_feed
-from storage.db import create_engine, upgrade
 from storage.ledger import Ledger
 from storage.repository import Store
 from tests.fakegraph import FakeGraph
@@ -42,14 +41,6 @@ class Sleeps:
 
     async def __call__(self, seconds: float) -> None:
         self.waits.append(seconds)
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield Store(engine)
-    await engine.dispose()
 
 
 @pytest.fixture
@@ -119,6 +110,7 @@ async def test_a_crash_after_the_post_is_reconciled_not_reposted(
     selection = await select_digest(store, "page", DeliveryPolicy(), START)
     (post,) = facebook.render(selection.digest)
     await ledger.record_intent("page", post, seq=0, reply_to_key=None, now=START)
+    await ledger.start_attempt("page", post.key)
     await facebook.send(post)
     assert len(graph.posts) == 1
     # the restarted process reconciles with the Page before sending anything

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from papers.model import FeedKind, IncomingPaper, IncomingSummary
 from papers.usecases import Found, NotFound, ingest_parsed, lookup, next_digest
 from sources.parse import parse_feed
-from storage.db import create_engine, upgrade
 from storage.repository import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -20,14 +16,6 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 def parsed(name: str):
     return parse_feed((FIXTURES / name).read_bytes(), name)
-
-
-@pytest.fixture
-async def store(database_url: str) -> AsyncIterator[Store]:
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield Store(engine)
-    await engine.dispose()
 
 
 async def ingest(store: Store, name: str, *, announce: bool = True):

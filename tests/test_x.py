@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import time
 import unicodedata
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -42,13 +41,10 @@ from papers.x_render import (
 from publishers.x import DEFAULT_RETRY_AFTER, XPublisher, comparable, retry_after
 from tests.fakex import (
     DUPLICATE_DETAIL,
-    Certificate,
     Credentials,
     FakeX,
     Fault,
     PinnedResolver,
-    fake_x_session,
-    make_certificate,
     oracle,
 )
 
@@ -395,26 +391,6 @@ def test_clean_makes_one_safe_line(text: str) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # The publisher against the fake X
-
-
-@pytest.fixture(scope="session")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
-    try:
-        return make_certificate(tmp_path_factory.mktemp("fakex-tls"))
-    except RuntimeError as exc:
-        pytest.skip(str(exc))
-
-
-@pytest.fixture
-async def fake(certificate: Certificate) -> AsyncIterator[FakeX]:
-    async with FakeX(certificate) as running:
-        yield running
-
-
-@pytest.fixture
-async def session(fake: FakeX) -> AsyncIterator[aiohttp.ClientSession]:
-    async with fake_x_session(fake) as running:
-        yield running
 
 
 def make_publisher(
