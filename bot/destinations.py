@@ -35,6 +35,8 @@ def rules_of(config: DestinationSettings) -> tuple[Subscription, ...]:
     out += [Subscription(0, 0, 0, SubscriptionKind.KEYWORD, k.casefold()) for k in config.keywords]
     if config.min_votes:
         out.append(Subscription(0, 0, 0, SubscriptionKind.MIN_VOTES, str(config.min_votes)))
+    if config.replacements:
+        out.append(Subscription(0, 0, 0, SubscriptionKind.REPLACEMENTS, "yes"))
     return tuple(out)
 
 

@@ -72,7 +72,9 @@ async def digest(app: App, *, destination: str | None, dry_run: bool, as_json: b
         for dest in destinations:
             state = await ledger.destination(dest.publisher.name)
             since = state.created_at if state else None
-            selection = await select_digest(app.store, dest.publisher.name, dest.policy, since)
+            selection = await select_digest(
+                app.store, dest.publisher.name, dest.policy, since, now=app.clock()
+            )
             posts = [] if selection.digest.empty else dest.publisher.render(selection.digest)
             for post in posts:
                 line: dict[str, Any] = {

@@ -104,6 +104,7 @@ class DestinationSettings(_Section):
     categories: list[str] = []
     keywords: list[str] = []
     min_votes: int = Field(default=0, ge=0)
+    replacements: bool = False  # new papers: also those arXiv lists as replaced
     max_items: int | None = Field(default=None, ge=1, le=500)
     mode: Literal["thread", "per-item"] = "thread"  # x
     link_mode: Literal["links", "one-link"] = "links"  # x: one-link carries one URL per digest

@@ -21,9 +21,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from papers.facebook_render import post_key, safe_url
-from papers.model import Digest, DigestItem
+from papers.model import Digest, DigestItem, PaperItem
 from papers.publishing import Post
-from papers.render import SHORTSCIENCE_URL
+from papers.render import (
+    SHORTSCIENCE_URL,
+    announcement_tags,
+    paper_authors,
+    papers_heading,
+    plural,
+)
 from papers.text import excerpt, strip_controls
 
 EXCERPT = 600
@@ -64,6 +70,34 @@ def item_fields(item: DigestItem) -> dict[str, Any]:
     }
 
 
+def paper_fields(item: PaperItem) -> dict[str, Any]:
+    """One announced paper as plain values (all one-line text, XML-safe, unescaped)."""
+    paper = item.paper
+    return {
+        "key": item.key,
+        "title": _line(paper.title or paper.key, TITLE_CHARS) or "(untitled)",
+        "arxiv_id": paper.arxiv_id,
+        "announce_type": item.announce_type,
+        "tags": _line(announcement_tags(item), TITLE_CHARS),
+        "authors": _line(paper_authors(paper), AUTHOR_CHARS),
+        "excerpt": _line(paper.abstract or "", EXCERPT),
+        "url": safe_url(paper.url),
+    }
+
+
+def paper_html(fields: dict[str, Any]) -> str:
+    """One announced paper as an HTML list item; every value escaped."""
+    title = html.escape(fields["title"])
+    if fields["url"]:
+        title = f'<a href="{html.escape(fields["url"])}">{title}</a>'
+    parts = [f"<strong>{title}</strong> — {html.escape(fields['tags'])}"]
+    if fields["authors"]:
+        parts.append(f"<br/>{html.escape(fields['authors'])}")
+    if fields["excerpt"]:
+        parts.append(f"<br/>{html.escape(fields['excerpt'])}")
+    return f"<li>{''.join(parts)}</li>"
+
+
 def item_html(fields: dict[str, Any]) -> str:
     """One summary as an HTML list item; every value escaped."""
     title = html.escape(fields["title"])
@@ -88,25 +122,35 @@ def render_digest(digest: Digest, *, destination: str, feed_url: str) -> list[Po
     if digest.empty:
         return []
     items = [item_fields(item) for item in digest.items]
-    keys = tuple(fields["key"] for fields in items)
+    papers = [paper_fields(item) for item in digest.papers]
+    keys = tuple(fields["key"] for fields in [*items, *papers])
     key = post_key(destination, keys)
-    count = len(items)
-    content = "<ul>" + "".join(item_html(fields) for fields in items) + "</ul>"
+    content = ""
+    if items:
+        content += "<ul>" + "".join(item_html(fields) for fields in items) + "</ul>"
+    if papers:
+        content += f"<h3>{html.escape(papers_heading(len(papers)))}</h3>"
+        content += "<ul>" + "".join(paper_html(fields) for fields in papers) + "</ul>"
     if digest.more:
         content += (
             f'<p>…and {digest.more} more at <a href="{html.escape(SHORTSCIENCE_URL)}">'
             "ShortScience</a></p>"
         )
-    newest = max(_utc(item.summary.first_seen) for item in digest.items)
-    alternate = next((fields["url"] for fields in items if fields["url"]), None)
+    seen = [item.summary.first_seen for item in digest.items]
+    seen += [item.first_seen for item in digest.papers]
+    newest = max(_utc(when) for when in seen)
+    alternate = next((f["url"] for f in [*items, *papers] if f["url"]), None)
+    title = [plural(len(items), "new summary", "new summaries")] if items else []
+    if papers:
+        title.append(papers_heading(len(papers)))
     payload: dict[str, Any] = {
         "id": entry_id(key),
-        "title": f"{count} new summar{'y' if count == 1 else 'ies'}",
+        "title": ", ".join(title),
         "updated": newest.isoformat(),
         "content_html": content,
         "links": [
             {"href": alternate or safe_url(feed_url) or SHORTSCIENCE_URL, "rel": "alternate"}
         ],
-        "items": items,
+        "items": items + papers,
     }
     return [Post(key=key, items=keys, payload=payload)]

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from papers import subscriptions as rules
-from papers.model import Digest, Subscription
+from papers.model import Digest, PaperItem, Subscription
 from papers.ports import DigestStore
 from papers.publishing import (
     AlreadyPosted,
@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
 SCAN = 500
+PAPER_SCAN = 5000
+# A paper is news for a week after its announcement: older ones are not put in a digest.
+PAPER_FRESHNESS = timedelta(days=7)
 
 
 class ItemAlreadyInLedger(Exception):
@@ -151,14 +154,37 @@ class Selection:
 
 
 async def select_digest(
-    store: DigestStore, name: str, policy: DeliveryPolicy, since: datetime | None
+    store: DigestStore,
+    name: str,
+    policy: DeliveryPolicy,
+    since: datetime | None,
+    *,
+    now: datetime,
 ) -> Selection:
+    """Summaries first (best voted first), then papers announced in the last week (oldest
+    first) if the destination subscribes to categories or keywords; capped at ``max_items``
+    in all. Unsubscribed summaries are reported (to be skipped for good); unsubscribed papers
+    are not (they leave the window by age)."""
     items, _ = await store.undelivered(name, SCAN, since=since)
     chosen = [i for i in items if rules.matches(i, policy.rules)]
     unsubscribed = [item_key(i.summary.id) for i in items if not rules.matches(i, policy.rules)]
-    shown, overflow = chosen[: policy.max_items], chosen[policy.max_items :]
-    digest = Digest(name, tuple(shown), more=len(overflow))
-    return Selection(digest, unsubscribed, [item_key(i.summary.id) for i in overflow])
+    fresh: list[PaperItem] = []
+    if rules.topics(policy.rules):
+        start = now - PAPER_FRESHNESS if since is None else max(since, now - PAPER_FRESHNESS)
+        candidates = await store.new_papers(name, since=start, limit=PAPER_SCAN)
+        fresh = [p for p in candidates if rules.matches_paper(p, policy.rules)]
+    shown, left = chosen[: policy.max_items], chosen[policy.max_items :]
+    room = policy.max_items - len(shown)
+    shown_papers, left_papers = fresh[:room], fresh[room:]
+    overflow = [item_key(i.summary.id) for i in left] + [p.key for p in left_papers]
+    digest = Digest(
+        name,
+        tuple(shown),
+        more=len(overflow),
+        papers=tuple(shown_papers),
+        more_papers=len(left_papers),
+    )
+    return Selection(digest, unsubscribed, overflow)
 
 
 async def deliver(
@@ -181,8 +207,9 @@ async def deliver(
     if not await _drain(run):  # what an earlier run left unsettled goes first, in order
         return report
 
-    selection = await select_digest(store, publisher.name, policy, state.created_at)
-    digest, now = selection.digest, clock()
+    now = clock()
+    selection = await select_digest(store, publisher.name, policy, state.created_at, now=now)
+    digest = selection.digest
     if selection.unsubscribed:
         await ledger.skip_items(
             publisher.name, selection.unsubscribed, reason="not subscribed", now=now
@@ -199,7 +226,7 @@ async def deliver(
             today, posts = _within_budget(publisher, digest, allowed)
             report.errors.append(
                 f"daily budget of {policy.daily_budget} posts reached: "
-                f"{len(digest.items) - len(today.items)} items wait for tomorrow"
+                f"{len(digest.keys) - len(today.keys)} items wait for tomorrow"
             )
     # The whole digest is recorded before the first request: a crash part-way leaves the rest
     # pending, and the next run completes the same digest (the same thread on X).
@@ -229,17 +256,23 @@ async def _drain(run: _Run) -> bool:
     return True
 
 
+def _first(digest: Digest, count: int) -> Digest:
+    """The first ``count`` entries of ``digest`` (summaries, then papers), nothing "more"."""
+    items = digest.items[:count]
+    papers = digest.papers[: max(0, count - len(digest.items))]
+    return replace(digest, items=items, papers=papers, more=0, more_papers=0)
+
+
 def _within_budget(publisher: Publisher, digest: Digest, allowed: int) -> tuple[Digest, list[Post]]:
-    """The first items of ``digest`` whose posts fit in ``allowed``, and those posts. The rest
-    stay out of the ledger, so the next digest carries them, in order. A thread's head is never
-    posted without at least one of its items."""
-    items = digest.items
-    for count in range(len(items) - 1, 0, -1):
-        today = replace(digest, items=items[:count], more=0)
+    """The first entries of ``digest`` whose posts fit in ``allowed``, and those posts. The
+    rest stay out of the ledger, so the next digest carries them, in order. A thread's head is
+    never posted without at least one of its entries."""
+    for count in range(len(digest.items) + len(digest.papers) - 1, 0, -1):
+        today = _first(digest, count)
         posts = publisher.render(today)
         if len(posts) <= allowed:
             return today, posts
-    return replace(digest, items=(), more=0), []
+    return _first(digest, 0), []
 
 
 async def _reconcile(run: _Run, pending: PendingPost) -> bool:

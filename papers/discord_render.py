@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from papers.model import Digest, Paper, PaperWithSummaries, Summary
+from papers.model import Digest, Paper, PaperItem, PaperWithSummaries, Summary
 from papers.publishing import Post
-from papers.render import group_by_paper
+from papers.render import announcement_tags, group_by_paper, paper_authors, papers_heading
 from papers.text import excerpt, shorten_list
 
 CONTENT_LIMIT = 2000
@@ -198,9 +198,15 @@ def digest_embed(digest: Digest, heading: str) -> Payload:
         ident = f" · arXiv:{paper.arxiv_id}" if paper and paper.arxiv_id else ""
         field["name"] = clip(escape(title) + ident, FIELD_NAME_LIMIT)
         fields.append(field)
+    for paper_item in digest.papers[: FIELDS_LIMIT - len(fields)]:
+        name = clip("New: " + escape(paper_item.paper.title or paper_item.paper.key), 200)
+        value = _paper_lines(paper_item).split("\n", 1)[1]
+        if paper_item.paper.url:
+            value += f"\n{_safe_url(paper_item.paper.url)}"
+        fields.append({"name": name, "value": clip(value, FIELD_VALUE_LIMIT), "inline": False})
     base: Payload = {"title": clip(heading, TITLE_LIMIT), "color": COLOR, "fields": fields}
     embed = shrink(base, reserve=FOOTER_RESERVE)
-    left_out = digest.more + len(digest.items) - len(embed["fields"])
+    left_out = digest.more + len(digest.items) + len(digest.papers) - len(embed["fields"])
     if left_out:
         embed["footer"] = {"text": f"and {left_out} more at {SHORTSCIENCE}"}
     return embed
@@ -230,8 +236,11 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 def digest_heading(digest: Digest, template: str = DIGEST_HEADING) -> str:
     """``template`` with ``{count}`` (every new summary, shown or not) and ``{summaries}``
-    ("summary" or "summaries") filled in; other braces are left alone."""
-    count = len(digest.items) + digest.more
+    ("summary" or "summaries") filled in; other braces are left alone. A digest of new papers
+    only is headed "**N new papers on arXiv**"."""
+    if not digest.items and digest.papers:
+        return f"**{papers_heading(digest.paper_count)}**"
+    count = digest.summary_count
     return template.replace("{count}", str(count)).replace(
         "{summaries}", "summary" if count == 1 else "summaries"
     )
@@ -249,14 +258,17 @@ def digest_posts(digest: Digest, *, destination: str, heading: str) -> list[Post
     at most 10 embeds and 6,000 embed characters per message, as many messages as it takes.
 
     The first message's content is ``heading`` (mentions defused; markdown kept: it is the
-    operator's text), the last one's says "and N more" when the digest was capped. Each
-    ``Post.items`` lists the ``summary:{id}`` keys its embeds carry; ``Post.key`` is
+    operator's text), the last one's says "and N more" when the digest was capped. New papers
+    follow the summaries, listed in embeds of their own. Each ``Post.items`` lists the
+    ``summary:{id}`` and ``paper:{id}v{version}`` keys its embeds carry; ``Post.key`` is
     :func:`post_key` of those. An empty digest is no post at all.
     """
     more_line = f"and {digest.more} more at {SHORTSCIENCE}" if digest.more else ""
     embeds: list[tuple[Payload, list[str]]] = []
     for paper, summaries in group_by_paper(digest.items):
         embeds.extend(_digest_embeds(paper, summaries))
+    if digest.papers:
+        embeds.extend(_paper_embeds(digest.papers, digest.paper_count))
 
     messages: list[tuple[list[Payload], list[str]]] = []
     size = 0
@@ -344,4 +356,38 @@ def _digest_embeds(
             out.append((embed, keys))
         embed["fields"].append(field)
         keys.append(f"summary:{summary.id}")
+    return out
+
+
+PAPER_LINE = 700  # one paper's lines in a "new papers" embed, at most
+
+
+def _paper_lines(item: PaperItem) -> str:
+    paper = item.paper
+    title = escape(paper.title or paper.key) or "(untitled)"
+    head = f"**[{clip(title, 300)}]({_safe_url(paper.url)})**" if paper.url else f"**{title}**"
+    tail = [escape(announcement_tags(item))]
+    authors = paper_authors(paper)
+    if authors:
+        tail.append(escape(authors))
+    return clip(head, 400) + "\n" + clip(" · ".join(tail), PAPER_LINE - 401)
+
+
+def _paper_embeds(papers: Sequence[PaperItem], count: int) -> list[tuple[Payload, list[str]]]:
+    """New papers as embeds whose descriptions list them, one block per paper."""
+    heading = papers_heading(count)
+    out: list[tuple[Payload, list[str]]] = []
+    for item in papers:
+        block = _paper_lines(item)
+        if out:
+            embed, keys = out[-1]
+            joined = embed["description"] + "\n\n" + block
+            if len(joined) <= DESCRIPTION_LIMIT and embed_size(embed) + len(block) + 2 <= (
+                EMBED_TOTAL_LIMIT
+            ):
+                embed["description"] = joined
+                keys.append(item.key)
+                continue
+        title = heading if not out else heading + CONTINUED
+        out.append(({"title": title, "color": COLOR, "description": block}, [item.key]))
     return out

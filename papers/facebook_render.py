@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-from papers.model import Digest, DigestItem
+from papers.model import Digest, DigestItem, PaperItem
 from papers.publishing import Post
+from papers.render import announcement_tags, paper_authors, papers_heading
 from papers.text import collapse, excerpt, strip_controls
 
 MESSAGE_LIMIT = 63_206
@@ -66,14 +67,23 @@ def render_item(item: DigestItem, *, excerpt_chars: int = EXCERPT) -> str:
         heading += f" — {author}"
     if summary.votes is not None:
         heading += f" ({summary.votes} vote{'' if summary.votes == 1 else 's'})"
-    lines = [heading]
-    text = _line(summary.text, excerpt_chars)
-    if text:
-        lines.append(INDENT + text)
-    url = safe_url(summary.url)
-    if url:
-        lines.append(INDENT + url)
-    return "\n".join(lines)
+    return _block(heading, _line(summary.text, excerpt_chars), safe_url(summary.url))
+
+
+def _block(heading: str, *indented: str | None) -> str:
+    """``heading``, then each non-empty line indented."""
+    return "\n".join([heading, *(INDENT + line for line in indented if line)])
+
+
+def render_paper(item: PaperItem) -> str:
+    """One announced paper as a block of lines: title, tags, authors, link."""
+    paper = item.paper
+    return _block(
+        BULLET + (_line(paper.title or paper.key, TITLE_CHARS) or "(untitled)"),
+        _line(announcement_tags(item), TITLE_CHARS),
+        _line(paper_authors(paper), AUTHOR_CHARS),
+        safe_url(paper.url),
+    )
 
 
 def post_key(destination: str, items: tuple[str, ...]) -> str:
@@ -87,32 +97,45 @@ def more_line(count: int, digest_url: str) -> str:
 
 
 def render_digest(digest: Digest, *, destination: str, digest_url: str) -> list[Post]:
-    """The digest as one Page post; no post for an empty digest."""
+    """The digest as one Page post (summaries, then new papers under their own heading); no
+    post for an empty digest."""
     if digest.empty:
         return []
     digest_url = safe_url(digest_url) or ""
-    total = len(digest.items) + digest.more
-    # Room for the heading and the largest "…and N more" line the digest could need.
-    budget = MESSAGE_LIMIT - length(HEADING) - length("\n\n" + more_line(total, digest_url))
+    total = len(digest.keys) + digest.more
+    papers_title = papers_heading(digest.paper_count) + ":"
+    # Room for the headings and the largest "…and N more" line the digest could need.
+    budget = MESSAGE_LIMIT - length("\n\n" + more_line(total, digest_url))
+    budget -= length(HEADING) + length("\n\n" + papers_title)
     blocks: list[str] = []
-    included: list[DigestItem] = []
-    for item in digest.items:
-        block = render_item(item)
+    keys: list[str] = []
+    links: list[str | None] = []
+    entries: list[tuple[str, str, str | None, bool]] = [
+        (f"summary:{i.summary.id}", render_item(i), safe_url(i.summary.url), False)
+        for i in digest.items
+    ]
+    entries += [(p.key, render_paper(p), safe_url(p.paper.url), True) for p in digest.papers]
+    papers_started = False
+    for key, block, url, is_paper in entries:
         cost = length("\n\n" + block)
         if cost > budget:
             break  # keep the digest's order: the rest goes out next time
         budget -= cost
+        if is_paper and not papers_started:
+            papers_started = True
+            blocks.append(papers_title)
         blocks.append(block)
-        included.append(item)
-    if not included:  # cannot happen with the field caps above; never post an empty list
+        keys.append(key)
+        links.append(url)
+    if not keys:  # cannot happen with the field caps above; never post an empty list
         return []
-    parts = [HEADING, *blocks]
-    left_out = total - len(included)
+    parts = [HEADING, *blocks] if digest.items else blocks
+    left_out = total - len(keys)
     if left_out:
         parts.append(more_line(left_out, digest_url))
     message = "\n\n".join(parts)
-    link = next((u for u in (safe_url(i.summary.url) for i in included) if u), None)
-    items = tuple(f"summary:{i.summary.id}" for i in included)
+    link = next((u for u in links if u), None)
+    items = tuple(keys)
     payload = {"message": message, "link": link or digest_url}
     if not payload["link"]:
         del payload["link"]

@@ -196,23 +196,68 @@ class DigestItem:
     papers: tuple[Paper, ...]
 
 
+# What an arXiv listing can announce; replacements go out only to destinations that ask.
+NEW_ANNOUNCEMENTS = frozenset({"new", "cross"})
+REPLACEMENTS = frozenset({"replace", "replace-cross"})
+
+
+@dataclass(frozen=True, slots=True)
+class PaperItem:
+    """A paper an arXiv listing announced, as a digest carries it (once per version)."""
+
+    paper: Paper
+    announce_type: str  # new, cross, replace or replace-cross
+    version: int  # 0 when the listing gave none
+    paper_id: int  # the paper's row: with the version, the ledger key
+    first_seen: datetime  # when shortbot first saw the announcement
+    announced: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        return f"paper:{self.paper_id}v{self.version}"
+
+    @property
+    def replacement(self) -> bool:
+        return self.announce_type in REPLACEMENTS
+
+
 @dataclass(frozen=True, slots=True)
 class Digest:
-    """What one destination gets next: items in order, plus how many were left out by the cap."""
+    """What one destination gets next: summaries, then newly announced papers, in order, plus
+    how many matching ones the cap left out (``more``, of both kinds; ``more_papers`` of them
+    papers)."""
 
     destination: str
     items: tuple[DigestItem, ...]
     more: int = 0
+    papers: tuple[PaperItem, ...] = ()
+    more_papers: int = 0
+
+    @property
+    def summary_count(self) -> int:
+        """New summaries, shown or left out."""
+        return len(self.items) + self.more - self.more_papers
+
+    @property
+    def paper_count(self) -> int:
+        """New papers, shown or left out."""
+        return len(self.papers) + self.more_papers
 
     @property
     def empty(self) -> bool:
-        return not self.items
+        return not self.items and not self.papers
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The ledger keys of everything the digest carries, in order."""
+        return (*(f"summary:{i.summary.id}" for i in self.items), *(p.key for p in self.papers))
 
 
 class SubscriptionKind(enum.StrEnum):
     CATEGORY = "category"
     KEYWORD = "keyword"
     MIN_VOTES = "min-votes"
+    REPLACEMENTS = "replacements"  # also announce papers arXiv lists as replaced
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,4 +275,6 @@ class Subscription:
             return f"summaries with at least {self.value} votes"
         if self.kind is SubscriptionKind.CATEGORY:
             return f"arXiv category {self.value}"
+        if self.kind is SubscriptionKind.REPLACEMENTS:
+            return "replaced versions of papers too"
         return f"keyword “{self.value}”"

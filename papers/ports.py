@@ -12,6 +12,7 @@ from papers.model import (
     IncomingPaper,
     IncomingSummary,
     Paper,
+    PaperItem,
     PaperWithSummaries,
     Summary,
     UpsertResult,
@@ -54,6 +55,10 @@ class DigestStore(Protocol):
     async def undelivered(
         self, destination: str, limit: int, *, since: datetime | None = None
     ) -> tuple[list[DigestItem], int]: ...
+
+    async def new_papers(
+        self, destination: str, *, since: datetime, limit: int
+    ) -> list[PaperItem]: ...
 
     async def record_deliveries(
         self,

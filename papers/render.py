@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from papers.model import Digest, DigestItem, Paper, PaperWithSummaries, Summary
+from papers.model import Digest, DigestItem, Paper, PaperItem, PaperWithSummaries, Summary
 from papers.text import excerpt, shorten_list
 
 CONSOLE_EXCERPT = 240
@@ -35,14 +35,51 @@ def group_by_paper(items: tuple[DigestItem, ...]) -> list[tuple[Paper | None, li
     return list(groups.values())
 
 
+def plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def papers_heading(count: int) -> str:
+    """``3 new papers on arXiv``."""
+    return plural(count, "new paper", "new papers") + " on arXiv"
+
+
+_ANNOUNCED_AS = {"cross": "cross-listed", "replace": "replaced", "replace-cross": "replaced"}
+
+
+def announcement_tags(item: PaperItem) -> str:
+    """``arXiv:2401.00001 · cs.LG, stat.ML · replaced (v2)``: id, categories (primary first),
+    and how the listing announced it when that is not "new"."""
+    paper = item.paper
+    parts = [f"arXiv:{paper.arxiv_id}" if paper.arxiv_id else paper.key]
+    categories = list(paper.categories)
+    if paper.primary_category and paper.primary_category in categories:
+        categories.remove(paper.primary_category)
+        categories.insert(0, paper.primary_category)
+    if categories:
+        parts.append(", ".join(categories[:4]) + ("…" if len(categories) > 4 else ""))
+    label = _ANNOUNCED_AS.get(item.announce_type)
+    if label:
+        parts.append(
+            f"{label} (v{item.version})" if label == "replaced" and item.version else label
+        )
+    return " · ".join(parts)
+
+
+def paper_authors(paper: Paper, limit: int = 3) -> str:
+    return shorten_list(paper.authors, limit) if paper.authors else ""
+
+
 def console_digest(digest: Digest) -> str:
     """The digest as plain text for a terminal or a log."""
     groups = group_by_paper(digest.items)
     n, p = len(digest.items), len(groups)
-    lines = [
-        f"== shortbot digest: {n} new summar{'y' if n == 1 else 'ies'} "
-        f"of {p} paper{'' if p == 1 else 's'} ==",
-    ]
+    lines = []
+    if digest.items or not digest.papers:
+        lines.append(
+            f"== shortbot digest: {n} new summar{'y' if n == 1 else 'ies'} "
+            f"of {p} paper{'' if p == 1 else 's'} =="
+        )
     for paper, summaries in groups:
         lines.append("")
         if paper is not None:
@@ -56,6 +93,19 @@ def console_digest(digest: Digest) -> str:
                 lines.append(f"    {excerpt(summary.text, CONSOLE_EXCERPT)}")
             if summary.url:
                 lines.append(f"    {summary.url}")
+    if digest.papers:
+        if lines:
+            lines.append("")
+        lines.append(f"== {papers_heading(len(digest.papers))} ==")
+        for item in digest.papers:
+            lines.append("")
+            lines.append(item.paper.title or item.paper.key)
+            lines.append(f"  {announcement_tags(item)}")
+            authors = paper_authors(item.paper)
+            if authors:
+                lines.append(f"  {authors}")
+            if item.paper.url:
+                lines.append(f"  {item.paper.url}")
     if digest.more:
         lines.append("")
         lines.append(f"... and {digest.more} more at {SHORTSCIENCE_URL}")

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from papers import subscriptions as subscription_rules
 from papers.ids import ArxivId, BibtexKey, Doi, PaperRef, TitleWords, resolve
 from papers.model import (
     Digest,
@@ -216,16 +215,18 @@ async def next_digest(store: DigestStore, destination: str, max_items: int) -> D
     return Digest(destination=destination, items=tuple(items), more=max(0, total - len(items)))
 
 
-PREVIEW_SCAN = 500
-
-
 async def preview_digest(
     store: DigestStore,
     destination: str,
     subscriptions: Sequence[Subscription],
     max_items: int,
+    *,
+    since: datetime | None,
+    now: datetime,
 ) -> Digest:
-    """What ``destination`` would get next with these subscriptions (nothing is recorded)."""
-    items, _ = await store.undelivered(destination, PREVIEW_SCAN)
-    chosen = [item for item in items if subscription_rules.matches(item, subscriptions)]
-    return Digest(destination, tuple(chosen[:max_items]), more=max(0, len(chosen) - max_items))
+    """What ``destination`` would get next with these subscriptions (nothing is recorded):
+    the same selection as a real digest (``papers.delivery.select_digest``)."""
+    from papers.delivery import DeliveryPolicy, select_digest
+
+    policy = DeliveryPolicy(max_items=max_items, rules=tuple(subscriptions))
+    return (await select_digest(store, destination, policy, since, now=now)).digest

@@ -31,12 +31,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from functools import cache
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache, partial
 from typing import Literal
 
-from papers.model import Digest, DigestItem
+from papers.model import Digest, DigestItem, PaperItem
 from papers.publishing import Post
+from papers.render import announcement_tags, paper_authors, papers_heading, plural
 from papers.text import collapse, excerpt
 
 MAX_WEIGHTED = 280
@@ -675,10 +676,6 @@ def _compose(head: str, body: str, tail: str, limit: int = MAX_WEIGHTED) -> str:
     return fit(tail.strip(), limit)
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
 def _title(item: DigestItem) -> str:
     paper = item.papers[0] if item.papers else None
     if paper is not None:
@@ -686,26 +683,50 @@ def _title(item: DigestItem) -> str:
     return item.summary.title or "(untitled)"
 
 
-def _item_text(item: DigestItem, *, one_link: bool, link: str | None, more: int) -> str:
+def _item_text(
+    item: DigestItem, *, one_link: bool, link: str | None, more: int, generic_more: bool = False
+) -> str:
     summary = item.summary
     paper = item.papers[0] if item.papers else None
     title = fit(clean(_title(item), one_link=one_link), TITLE_BUDGET) or "(untitled)"
     if one_link and paper is not None and paper.arxiv_id:
         title += f" (arXiv {clean(paper.arxiv_id, one_link=True)})"
     author = fit(clean(summary.author, one_link=one_link), AUTHOR_BUDGET) or "anonymous"
-    votes = f" ({_plural(summary.votes, 'vote', 'votes')})" if summary.votes is not None else ""
+    votes = f" ({plural(summary.votes, 'vote', 'votes')})" if summary.votes is not None else ""
     head = f"{title} — summary by {author}{votes}:"
     body = clean(excerpt(summary.text, EXCERPT_CHARS), one_link=one_link)
-    tail = f" — and {_plural(more, 'more summary', 'more summaries')}" if more else ""
+    tail = f" — and {plural(more, 'more summary', 'more summaries')}" if more else ""
+    if more and generic_more:
+        tail = f" — and {more} more"
+    if link:
+        tail += f" {link}"
+    return _compose(head, body, tail)
+
+
+def _paper_text(item: PaperItem, *, one_link: bool, link: str | None, more: int) -> str:
+    paper = item.paper
+    title = fit(clean(paper.title or paper.key, one_link=one_link), TITLE_BUDGET) or "(untitled)"
+    tags = clean(announcement_tags(item).replace("arXiv:", "arXiv "), one_link=one_link)
+    authors = fit(clean(paper_authors(paper), one_link=one_link), AUTHOR_BUDGET)
+    head = f"New on arXiv: {title} ({tags})" + (f" by {authors}" if authors else "") + ":"
+    body = clean(excerpt(paper.abstract or "", EXCERPT_CHARS), one_link=one_link)
+    tail = f" — and {more} more" if more else ""
     if link:
         tail += f" {link}"
     return _compose(head, body, tail)
 
 
 def _head_text(digest: Digest, *, one_link: bool, digest_url: str) -> str:
-    count = len(digest.items)
-    head = f"{_plural(count, 'new summary', 'new summaries')} on ShortScience:"
-    titles = "; ".join(clean(_title(item), one_link=one_link) for item in digest.items)
+    parts = []
+    if digest.items:
+        parts.append(plural(len(digest.items), "new summary", "new summaries") + " on ShortScience")
+    if digest.papers:
+        parts.append(papers_heading(len(digest.papers)))
+    head = " and ".join(parts) + ":"
+    titles = "; ".join(
+        [clean(_title(item), one_link=one_link) for item in digest.items]
+        + [clean(p.paper.title or p.paper.key, one_link=one_link) for p in digest.papers]
+    )
     tail = f" — and {digest.more} more" if digest.more else ""
     if digest_url:
         tail += f" {digest_url}"
@@ -746,34 +767,55 @@ def render_digest(
     """A digest as X posts, in the order they must be sent.
 
     ``per-item``: one post per summary, "{title} — summary by {author} ({votes} votes):
-    {excerpt} {summary url}". ``thread``: a head post, "{N} new summaries on ShortScience:
-    {titles} {digest url}", carrying no item, then one reply per summary, each answering the
-    post before it. With ``one-link`` the head (or the first post) carries ``digest_url`` and
-    no other post carries any URL (arXiv ids become plain text, "arXiv 1312.6199"). Leftover
-    items (``digest.more``) are mentioned in the head or in the last post. Every text is at
-    most 280 as X counts it.
+    {excerpt} {summary url}", then one per new paper, "New on arXiv: {title} ({arXiv id,
+    categories}) by {authors}: {abstract} {arXiv url}". ``thread``: a head post, "{N} new
+    summaries on ShortScience and {M} new papers on arXiv: {titles} {digest url}", carrying no
+    item, then one reply per summary and per paper, each answering the post before it. With
+    ``one-link`` the head (or the first post) carries ``digest_url`` and no other post carries
+    any URL (arXiv ids become plain text, "arXiv 1312.6199"). Leftover items (``digest.more``)
+    are mentioned in the head or in the last post. Every text is at most 280 as X counts it.
     """
     if digest.empty:
         return []
     one_link = link_mode == "one-link"
+    entries: list[tuple[str, Callable[[str | None, int], str], str | None]] = []
+    for item in digest.items:
+        entries.append(
+            (
+                _item_key(item),
+                partial(_item_or_more, item, one_link=one_link, papers=bool(digest.papers)),
+                _summary_link(item),
+            )
+        )
+    for paper in digest.papers:
+        entries.append(
+            (paper.key, partial(_paper_or_more, paper, one_link=one_link), paper.paper.url)
+        )
     posts: list[Post] = []
-    items = digest.items
     if mode == "thread":
-        keys = tuple(_item_key(item) for item in items)
+        keys = tuple(key for key, _, _ in entries)
         head = _head_text(digest, one_link=one_link, digest_url=digest_url)
         posts.append(Post(post_key(destination, "thread", keys), (), _payload(head, None)))
-        for item in items:
-            link = None if one_link else _summary_link(item)
-            text = _item_text(item, one_link=one_link, link=link, more=0)
+        for key, text_of, own_link in entries:
+            text = text_of(None if one_link else own_link, 0)
             previous = len(posts) - 1
-            key = post_key(destination, "item", (_item_key(item),))
-            posts.append(Post(key, (_item_key(item),), _payload(text, previous), previous))
+            item_post = post_key(destination, "item", (key,))
+            posts.append(Post(item_post, (key,), _payload(text, previous), previous))
         return posts
-    for index, item in enumerate(items):
+    for index, (key, text_of, own_link) in enumerate(entries):
         first_link = digest_url if index == 0 else None
-        link = first_link if one_link else _summary_link(item)
-        more = digest.more if index == len(items) - 1 else 0
-        text = _item_text(item, one_link=one_link, link=link, more=more)
-        key = post_key(destination, "item", (_item_key(item),))
-        posts.append(Post(key, (_item_key(item),), _payload(text, None)))
+        link = first_link if one_link else own_link
+        more = digest.more if index == len(entries) - 1 else 0
+        text = text_of(link, more)
+        posts.append(Post(post_key(destination, "item", (key,)), (key,), _payload(text, None)))
     return posts
+
+
+def _item_or_more(
+    item: DigestItem, link: str | None, more: int, *, one_link: bool, papers: bool
+) -> str:
+    return _item_text(item, one_link=one_link, link=link, more=more, generic_more=papers)
+
+
+def _paper_or_more(item: PaperItem, link: str | None, more: int, *, one_link: bool) -> str:
+    return _paper_text(item, one_link=one_link, link=link, more=more)

@@ -18,7 +18,9 @@ class ConsolePublisher:
         self._stream = stream
 
     def render(self, digest: Digest) -> list[Post]:
-        items = tuple(f"summary:{i.summary.id}" for i in digest.items)
+        if digest.empty:
+            return []
+        items = digest.keys
         return [Post(post_key(self.name, items), items, {"text": console_digest(digest)})]
 
     async def send(self, post: Post, *, reply_to: Sent | None = None) -> Sent:

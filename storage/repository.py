@@ -21,6 +21,7 @@ from papers.model import (
     IncomingPaper,
     IncomingSummary,
     Paper,
+    PaperItem,
     PaperWithSummaries,
     Subscription,
     SubscriptionKind,
@@ -509,6 +510,54 @@ class Store:
             summary = _summary(r, tuple(p.key for p in linked))
             items.append(DigestItem(summary=summary, papers=tuple(linked)))
         return items, total
+
+    async def new_papers(self, destination: str, *, since: datetime, limit: int) -> list[PaperItem]:
+        """Papers arXiv listings announced (first seen from ``since`` on, oldest first) that
+        are not in ``destination``'s ledger yet; one item per paper and version (a paper
+        cross-listed in several watched listings comes once)."""
+        item_key = (
+            literal("paper:")
+            + cast(paper_announcements.c.paper_id, String)
+            + literal("v")
+            + cast(paper_announcements.c.arxiv_version, String)
+        )
+        delivered = exists().where(
+            and_(deliveries.c.destination == destination, deliveries.c.item_key == item_key)
+        )
+        query = (
+            select(
+                paper_announcements.c.paper_id,
+                paper_announcements.c.announce_type,
+                paper_announcements.c.arxiv_version.label("announced_version"),
+                paper_announcements.c.announced,
+                paper_announcements.c.first_seen.label("announcement_seen"),
+                papers,
+            )
+            .join(papers, papers.c.id == paper_announcements.c.paper_id)
+            .where(
+                paper_announcements.c.announce.is_(True),
+                paper_announcements.c.first_seen >= since,
+                ~delivered,
+            )
+            .order_by(paper_announcements.c.first_seen, paper_announcements.c.id)
+            .limit(limit)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        out: dict[tuple[int, int], PaperItem] = {}
+        for row in rows:
+            m = row._mapping
+            key = (m["paper_id"], m["announced_version"])
+            if key not in out:
+                out[key] = PaperItem(
+                    paper=_paper(row),
+                    announce_type=m["announce_type"],
+                    version=m["announced_version"],
+                    paper_id=m["paper_id"],
+                    first_seen=m["announcement_seen"],
+                    announced=m["announced"],
+                )
+        return list(out.values())
 
     async def record_deliveries(
         self,

@@ -21,6 +21,7 @@ from papers.model import Digest, DigestItem, Paper, Summary
 from papers.publishing import ItemRejected, Post, Sent, Transient
 from publishers import atom as atom_module
 from publishers.atom import AtomPublisher, entry_values, read_entries
+from tests.strategies import with_papers
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 FEED_URL = "https://bot.example.org/digests.xml"
@@ -301,16 +302,18 @@ async def test_a_payload_that_is_not_an_entry_is_rejected(publisher: AtomPublish
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    fields=st.lists(st.tuples(st.text(), st.text(), st.text()), min_size=1, max_size=8),
+    fields=st.lists(st.tuples(st.text(), st.text(), st.text()), min_size=0, max_size=8),
     title=st.text(),
     more=st.integers(0, 50),
+    data=st.data(),
 )
-def test_any_unicode_makes_a_valid_feed(tmp_path: Path, fields, title, more) -> None:
+def test_any_unicode_makes_a_valid_feed(tmp_path: Path, fields, title, more, data) -> None:
     publisher = AtomPublisher("atom", path=tmp_path / "f.xml", feed_url=FEED_URL, title=title)
     d = digest(
         *(item(n, title=t, author=a, text=x) for n, (t, a, x) in enumerate(fields, 1)),
         more=more,
     )
+    d = data.draw(with_papers(d, max_papers=6))
     [post] = publisher.render(d)
     entry = entry_values(post)
     data = publisher.feed_bytes([entry])
@@ -320,6 +323,7 @@ def test_any_unicode_makes_a_valid_feed(tmp_path: Path, fields, title, more) -> 
     root = ET.fromstring(data)
     [element] = root.iter(f"{ATOM}entry")
     assert element.findtext(f"{ATOM}content") == post.payload["content_html"]
+    assert post.items == d.keys
 
 
 def test_bad_configuration_is_refused(tmp_path: Path) -> None:

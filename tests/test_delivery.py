@@ -107,7 +107,7 @@ async def test_a_crash_after_the_post_is_reconciled_not_reposted(
     # what a run does up to the platform's answer, then the process dies before recording it
     from papers.delivery import select_digest
 
-    selection = await select_digest(store, "page", DeliveryPolicy(), START)
+    selection = await select_digest(store, "page", DeliveryPolicy(), START, now=START)
     (post,) = facebook.render(selection.digest)
     await ledger.record_intent("page", post, seq=0, reply_to_key=None, now=START)
     await ledger.start_attempt("page", post.key)
@@ -127,7 +127,7 @@ async def test_a_crash_before_the_post_sends_it_once(
     await setup(store, ledger, ("page", "facebook"))
     from papers.delivery import select_digest
 
-    selection = await select_digest(store, "page", DeliveryPolicy(), START)
+    selection = await select_digest(store, "page", DeliveryPolicy(), START, now=START)
     (post,) = facebook.render(selection.digest)
     await ledger.record_intent("page", post, seq=0, reply_to_key=None, now=START)
     report = await deliver(store, ledger, facebook, DeliveryPolicy(), clock=clock, sleep=sleep)

@@ -38,6 +38,7 @@ from tests.fakediscord import (
 )
 from tests.fakediscord.compat import discord
 from tests.httpserver import LocalHTTPServer, Request, Response
+from tests.strategies import with_papers
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TOKEN = "MTIzNDU2.bot-token-SECRET-value"
@@ -192,7 +193,7 @@ def digests(draw: st.DrawFn) -> Digest:
         )
         chosen = draw(st.lists(st.sampled_from(papers), max_size=2))
         items.append(DigestItem(summary, tuple(chosen)))
-    return Digest("d", tuple(items), more=draw(st.integers(0, 500)))
+    return draw(with_papers(Digest("d", tuple(items), more=draw(st.integers(0, 500))), 40))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -213,7 +214,11 @@ def test_digest_posts_keep_every_limit(digest: Digest, destination: str, heading
         assert 0 < len(post.key) <= 25
         assert not LIVE_MENTION.search(all_text(payload))
     carried = [key for p in posts for key in p.items]
-    assert sorted(carried) == sorted(f"summary:{i.summary.id}" for i in digest.items)
+    summary_keys = [k for k in carried if k.startswith("summary:")]
+    paper_keys = [k for k in carried if k.startswith("paper:")]
+    assert carried == summary_keys + paper_keys  # summaries (grouped by paper), then papers
+    assert sorted(summary_keys) == sorted(f"summary:{i.summary.id}" for i in digest.items)
+    assert paper_keys == [p.key for p in digest.papers]
     assert len({p.key for p in posts}) == len(posts)
     if digest.more:
         assert (

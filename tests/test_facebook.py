@@ -26,9 +26,11 @@ from papers.publishing import (
     Sent,
     Transient,
 )
+from papers.render import papers_heading
 from publishers.facebook import FacebookPublisher, retry_after
 from tests.fakegraph import FakeGraph
 from tests.httpserver import LocalHTTPServer
+from tests.strategies import with_papers
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 TOKEN = "EAAB-page-token-secret-0123456789"
@@ -165,17 +167,22 @@ def check_post(post: Post, d: Digest) -> None:
     message = post.payload["message"]
     assert fr.length(message) <= fr.MESSAGE_LIMIT
     assert len(message) <= fr.MESSAGE_LIMIT
-    assert message.startswith(fr.HEADING + "\n\n")
+    papers_title = papers_heading(d.paper_count) + ":"
+    assert message.startswith((fr.HEADING if d.items else papers_title) + "\n\n")
     # the items carried are the digest's first ones, in order, each block whole
     n = len(post.items)
     assert n >= 1
-    assert post.items == tuple(f"summary:{i.summary.id}" for i in d.items[:n])
-    blocks = message.split("\n\n")[1:]
-    left_out = len(d.items) + d.more - n
+    assert post.items == d.keys[:n]
+    blocks = message.split("\n\n")[1 if d.items else 0 :]
+    left_out = len(d.keys) + d.more - n
     if left_out:
         assert blocks[-1] == fr.more_line(left_out, DIGEST_URL)
         blocks = blocks[:-1]
-    assert blocks == [fr.render_item(i) for i in d.items[:n]]
+    expected = [fr.render_item(i) for i in d.items[:n]]
+    shown_papers = d.papers[: n - len(expected)]
+    if shown_papers:
+        expected += [papers_title, *(fr.render_paper(p) for p in shown_papers)]
+    assert blocks == expected
     bullets = [line for line in message.split("\n") if line.startswith(fr.BULLET)]
     assert len(bullets) == n
     # plain text: no control or format characters except the newlines of the layout
@@ -190,13 +197,14 @@ unicode_text = st.text(max_size=3000)
 @given(
     fields=st.lists(
         st.tuples(unicode_text, unicode_text, unicode_text, st.none() | st.integers(-5, 10**6)),
-        min_size=1,
+        min_size=0,
         max_size=30,
     ),
     more=st.integers(0, 10_000),
     paper=st.booleans(),
+    data=st.data(),
 )
-def test_any_unicode_digest_fits_and_items_match(fields, more, paper) -> None:
+def test_any_unicode_digest_fits_and_items_match(fields, more, paper, data) -> None:
     d = digest(
         *(
             item(n, title=t, author=a, text=x, votes=v, paper=paper)
@@ -204,6 +212,7 @@ def test_any_unicode_digest_fits_and_items_match(fields, more, paper) -> None:
         ),
         more=more,
     )
+    d = data.draw(with_papers(d, max_papers=20))
     posts = fr.render_digest(d, destination=d.destination, digest_url=DIGEST_URL)
     assert len(posts) == 1
     check_post(posts[0], d)

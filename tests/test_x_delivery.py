@@ -113,7 +113,9 @@ async def test_the_daily_budget_sends_the_rest_tomorrow_in_order(
     await setup(store, ledger, ("x", "x"))
     order = [
         f"summary:{item.summary.id}"
-        for item in (await select_digest(store, "x", DeliveryPolicy(), START)).digest.items
+        for item in (
+            await select_digest(store, "x", DeliveryPolicy(), START, now=START)
+        ).digest.items
     ]
     publisher = x_publisher(fake, session)
     policy = DeliveryPolicy(daily_budget=4)  # a head and three replies a day

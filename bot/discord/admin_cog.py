@@ -201,7 +201,9 @@ class AdminCog(commands.Cog, name="Maintainers"):
         usage="CATEGORY_OR_KEYWORDS [#channel]",
         description="Choose what a channel's digest carries",
         help='Add arXiv categories (cs.LG), keywords ("graph neural networks") or a vote '
-        "threshold (votes>=3) to a channel's digest; several separated by commas.",
+        "threshold (votes>=3) to a channel's digest; several separated by commas. Categories "
+        "and keywords also bring the new arXiv papers they match (new and cross-listed; add "
+        '"replacements" for replaced versions too).',
     )
     @app_commands.describe(what="cs.LG, keywords, or votes>=N", channel="default: this channel")
     async def subscribe(
@@ -311,8 +313,15 @@ class AdminCog(commands.Cog, name="Maintainers"):
         subs = await self.bot.app.store.list_subscriptions(
             guild_id=target.guild.id, channel_id=target.id
         )
+        app = self.bot.app
+        state = await Ledger(app.store.engine).destination(destination(target))
         digest = await preview_digest(
-            self.bot.app.store, destination(target), subs, self.bot.app.settings.digest.max_items
+            app.store,
+            destination(target),
+            subs,
+            app.settings.digest.max_items,
+            since=state.created_at if state else None,
+            now=app.clock(),
         )
         payload = render.digest_embed(digest, f"Next digest for #{target.name}")
         if ctx.interaction is not None:
