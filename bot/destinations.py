@@ -40,6 +40,13 @@ def rules_of(config: DestinationSettings) -> tuple[Subscription, ...]:
     return tuple(out)
 
 
+def apply_discord_endpoints(app: App) -> None:
+    """Point discord.py at the configured REST base (a proxy, or a test's fake Discord)."""
+    from bot.discord.client import apply_endpoints
+
+    apply_endpoints(app.settings.discord.api_base_url, app.settings.discord.gateway_url)
+
+
 def _secret(value: Any, what: str) -> str:
     if value is None or not value.get_secret_value():
         raise DestinationError(f"{what} is not set")
@@ -89,6 +96,7 @@ async def _publisher(app: App, config: DestinationSettings, stack: AsyncExitStac
     if config.platform == "discord-webhook":
         from publishers.discord import DiscordWebhookPublisher
 
+        apply_discord_endpoints(app)
         try:
             webhook = DiscordWebhookPublisher(
                 config.name,
@@ -103,6 +111,7 @@ async def _publisher(app: App, config: DestinationSettings, stack: AsyncExitStac
     if config.platform == "discord":
         from publishers.discord import DiscordChannelPublisher
 
+        apply_discord_endpoints(app)
         if config.channel_id is None:
             raise DestinationError(f"destinations.{config.name}.channel_id is not set")
         channel = DiscordChannelPublisher(
@@ -157,6 +166,7 @@ async def _subscribed_channels(
             continue
         from publishers.discord import DiscordChannelPublisher
 
+        apply_discord_endpoints(app)
         try:
             publisher = DiscordChannelPublisher(
                 name,

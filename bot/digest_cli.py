@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sys
 from typing import Any
 
 from bot.app import App
-from bot.destinations import open_destinations
+from bot.destinations import apply_discord_endpoints, open_destinations
 from papers.delivery import DeliveryRow, deliver, select_digest
-from papers.publishing import DeliveryReport
+from papers.discord_render import escape, post_key
+from papers.publishing import DeliveryReport, Post, PublishError
 from storage.ledger import Ledger
 
 EXIT_OK, EXIT_FAILED = 0, 1
+log = logging.getLogger(__name__)
 
 
 def describe(report: DeliveryReport) -> str:
@@ -52,7 +55,39 @@ async def deliver_all(
             for error in report.errors:
                 print(f"shortbot: {report.destination}: {error}", file=sys.stderr)
             reports.append(report)
+    await tell_maintainers(app, [r for r in reports if r.newly_disabled])
     return reports
+
+
+def alert_text(report: DeliveryReport) -> str:
+    name = escape(report.destination)
+    return (
+        f"Digests to **{name}** are stopped: {escape(report.disabled or 'disabled')}. "
+        f"Fix its credentials, then run `shortbot destinations enable {name}`; "
+        "nothing is lost meanwhile: its items wait in the ledger."
+    )
+
+
+async def tell_maintainers(app: App, disabled: list[DeliveryReport]) -> None:
+    """Post one message per newly disabled destination to ``discord.alerts_channel_id`` (the
+    log has them in any case). A failure to tell is logged, never raised."""
+    discord_settings = app.settings.discord
+    channel_id, token = discord_settings.alerts_channel_id, discord_settings.token
+    if not disabled or channel_id is None or token is None:
+        return
+    from publishers.discord import DiscordChannelPublisher
+
+    apply_discord_endpoints(app)
+    try:
+        async with DiscordChannelPublisher(
+            "alerts", channel_id=channel_id, token=token.get_secret_value()
+        ) as alerts:
+            for report in disabled:
+                text = alert_text(report)
+                key = post_key("alerts", (report.destination, report.disabled or ""))
+                await alerts.send(Post(key, (), {"content": text, "embeds": []}))
+    except PublishError as exc:
+        log.error("could not tell the maintainers channel=%s reason=%s", channel_id, exc.reason)
 
 
 async def digest(app: App, *, destination: str | None, dry_run: bool, as_json: bool) -> int:

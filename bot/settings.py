@@ -68,6 +68,8 @@ class DiscordSettings(_Section):
     prefix: str = Field(default="!", min_length=1, max_length=5)
     # Members with this role (name or id) are maintainers, besides those with Manage Server.
     maintainer_role: str | None = None
+    # A channel where the bot tells maintainers what needs them (a destination disabled).
+    alerts_channel_id: int | None = None
     # For a Discord REST proxy or a local gateway; None: Discord itself.
     api_base_url: str | None = None
     gateway_url: str | None = None

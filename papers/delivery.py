@@ -325,6 +325,7 @@ async def _handle(run: _Run, post: Post, exc: PublishError, *, attempt: int) -> 
         reason = f"credentials rejected: {exc.reason}"
         await run.ledger.set_disabled(name, reason)
         run.report.disabled = reason
+        run.report.newly_disabled = True
         run.report.pending += len(post.items)
         log.error("destination disabled destination=%s reason=%s", name, exc.reason)
         return False

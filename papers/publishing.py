@@ -114,3 +114,5 @@ class DeliveryReport:
     pending: int = 0
     disabled: str | None = None
     errors: list[str] = field(default_factory=list)
+    # this run disabled the destination (``disabled`` alone may be an earlier run's doing)
+    newly_disabled: bool = False
