@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
 
 import httpx
 
+from bot.health import HealthState
 from bot.settings import Settings
 from papers.usecases import Clock, utcnow
 from sources.arxiv import ArxivClient
@@ -20,13 +24,28 @@ from storage.repository import Store
 log = logging.getLogger(__name__)
 
 
-@dataclass
+class SchedulerHandle(Protocol):
+    """What commands may ask of the running scheduler (``bot.scheduler``)."""
+
+    async def refresh(self) -> None:
+        """Re-read the schedules and feeds tables into the job list now."""
+
+    def next_run(self, job_id: str) -> datetime | None: ...
+
+
+@dataclass(eq=False)
 class App:
     settings: Settings
     store: Store
     http: httpx.AsyncClient
     clock: Clock = utcnow
     arxiv: ArxivClient | None = None
+    # set by `shortbot run` in the process that leads (runs the scheduled jobs)
+    scheduler: SchedulerHandle | None = None
+    # one delivery per destination at a time (bot.locks.destination_lock)
+    locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    # what the Discord runner and the scheduler tell /healthz (bot.health)
+    health: HealthState = field(default_factory=HealthState)
 
 
 def build_arxiv_client(settings: Settings) -> ArxivClient | None:

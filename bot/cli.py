@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import App, open_app
+from bot.logs import configure_logging
 from bot.settings import ConfigError, Settings, load_settings
 from bot.watch import (
     complete_metadata,
@@ -81,6 +82,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="apply pending migrations",
         description="Apply every pending schema migration (also done at every start).",
     )
+    backup = db_sub.add_parser(
+        "backup",
+        help="copy the SQLite database to PATH (safe while the bot runs)",
+        description="Copy the SQLite database to PATH through SQLite's online backup API: "
+        "one consistent snapshot, taken while the bot keeps writing. Exit 0 written, 1 "
+        "refused (no database, PATH exists without --force), 2 PostgreSQL (use pg_dump, "
+        "see the README).",
+    )
+    backup.add_argument("path", metavar="PATH", help="the backup file to write")
+    backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    restore = db_sub.add_parser(
+        "restore",
+        help="replace the SQLite database by a backup (stop the bot first)",
+        description="Check PATH (a SQLite database with shortbot's tables and a schema "
+        "revision this version knows), keep the current database as "
+        "<db>.before-restore-<timestamp>, put PATH's data in its place and migrate it to "
+        "the newest schema. Exit 0 restored, 1 refused and nothing changed (no such file, "
+        "not a SQLite database or not shortbot's, newer schema, database in use), 2 "
+        "PostgreSQL (use pg_restore, see the README).",
+    )
+    restore.add_argument("path", metavar="PATH", help="the backup file to restore")
 
     feeds = sub.add_parser(
         "feeds",
@@ -149,6 +171,31 @@ def build_parser() -> argparse.ArgumentParser:
     dests.add_argument("action", choices=["enable"])
     dests.add_argument("name", metavar="NAME")
 
+    sched = sub.add_parser(
+        "schedule",
+        help="when each destination's digest goes out",
+        description="Digest schedules. `schedule show` lists every destination with its "
+        "schedule and next run; `schedule set NAME WHEN [TZ]` (WHEN: 'daily 09:00', "
+        "'weekdays 18:30', 'weekly mon 09:00', 'hourly' or a cron expression 'MIN HOUR DAY "
+        "MONTH WEEKDAY'; TZ: e.g. Europe/Berlin, default schedule.timezone); `schedule pause "
+        "NAME`, `schedule resume NAME`, `schedule clear NAME` (back to a digest after each "
+        "poll). A running `shortbot run` applies changes within schedule.reconcile_interval. "
+        "Exit 0 done, 1 no such destination or schedule, 2 invalid schedule (nothing saved).",
+    )
+    sched_sub = sched.add_subparsers(dest="schedule_command", metavar="ACTION", required=True)
+    show = sched_sub.add_parser("show", help="every destination's schedule and next run")
+    show.add_argument("--json", action="store_true", help="print a JSON array")
+    set_cmd = sched_sub.add_parser("set", help="set a destination's schedule")
+    set_cmd.add_argument("destination", metavar="NAME")
+    set_cmd.add_argument("when", nargs="+", metavar="WHEN", help="e.g. daily 09:00 Europe/Berlin")
+    for action, text in (
+        ("pause", "stop a destination's scheduled digests for now"),
+        ("resume", "resume a paused schedule"),
+        ("clear", "remove a schedule: the digest goes out after each poll again"),
+    ):
+        cmd = sched_sub.add_parser(action, help=text)
+        cmd.add_argument("destination", metavar="NAME")
+
     disc = sub.add_parser("discord", help="Discord tools", description="Discord tools.")
     disc_sub = disc.add_subparsers(dest="discord_command", metavar="ACTION", required=True)
     disc_sub.add_parser(
@@ -156,6 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="register the slash commands with Discord",
         description="Log in with SHORTBOT_DISCORD__TOKEN, register the slash commands, exit. "
         "`shortbot run` also does this at start unless discord.sync_commands is false.",
+    )
+
+    stat = sub.add_parser(
+        "status",
+        help="feeds, destinations and the database at a glance",
+        description="Each feed (last poll and result, failures, next poll, paused or "
+        "disabled), each destination (last post, pending items, disabled reason) and the "
+        "database size. Exit 0.",
+    )
+    stat.add_argument(
+        "--json", action="store_true", help='one object: "feeds", "destinations", "database"'
     )
 
     run = sub.add_parser(
@@ -180,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"shortbot: {exc}", file=sys.stderr)
         return EXIT_CANNOT_START
+    configure_logging(settings)  # the log format, and secrets never printed
     if not args.verbose:
         logging.getLogger().setLevel(settings.log_level.upper())
         logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -205,6 +264,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db" and args.db_command in ("backup", "restore"):
+        from bot import backup_cli
+
+        if args.db_command == "backup":
+            return await backup_cli.run_backup(settings, args.path, force=args.force)
+        return await backup_cli.run_restore(settings, args.path)
     if args.command == "db":
         async with open_app(settings, migrate=False) as app:
             from storage.db import upgrade
@@ -222,14 +287,39 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "lookup":
             return await _lookup(app, " ".join(args.query), as_json=args.json)
         if args.command == "run":
-            return await _run(app, once=args.once)
+            return await _run_observed(app, once=args.once)
+        if args.command == "status":
+            from bot.status_cli import status
+
+            return await status(app, as_json=args.json)
         if args.command == "feeds":
             return await _feeds(app, args)
         if args.command == "discord":
             return await _discord_sync(app)
         if args.command in ("digest", "deliveries", "destinations"):
             return await _digests(app, args)
+        if args.command == "schedule":
+            from bot.schedule_cli import schedule_command
+
+            return await schedule_command(app, args)
     raise AssertionError(f"unhandled command {args.command}")
+
+
+async def _run_observed(app: App, *, once: bool) -> int:
+    """``run``, with the health endpoint (bot.health) served beside it, but not for --once.
+    When it cannot listen, the log says why and the bot runs without it."""
+    if once or not app.settings.health.enabled:
+        return await _run(app, once=once)
+    from contextlib import AsyncExitStack
+
+    from bot.health import HealthServerError, serve_health
+
+    async with AsyncExitStack() as stack:
+        try:
+            await stack.enter_async_context(serve_health(app))
+        except HealthServerError as exc:
+            log.error("health endpoint not served reason=%s", exc)
+        return await _run(app, once=False)
 
 
 async def _digests(app: App, args: argparse.Namespace) -> int:
@@ -361,19 +451,27 @@ async def run_once(app: App, *, due_only: bool = False) -> int:
 async def _run(app: App, *, once: bool) -> int:
     if once:
         return await run_once(app)
-    from bot.loop import run_forever
+    from bot.service import CannotLead, install_stop_signals, run_service
+
+    stop = asyncio.Event()
+    install_stop_signals(stop)
+    log.info("running; stop with SIGTERM or Ctrl-C")
 
     async def loop() -> None:
-        await run_forever(app, lambda a: run_once(a, due_only=True))
-
-    if app.settings.discord.token is None:
-        await loop()
-        return EXIT_OK
-    from bot.discord.runner import DiscordLoginError, run_with_discord
+        await run_service(app, stop)
 
     try:
-        await run_with_discord(app, loop)
-    except DiscordLoginError as exc:
+        if app.settings.discord.token is None:
+            await loop()
+            return EXIT_OK
+        from bot.discord.runner import DiscordLoginError, run_with_discord
+
+        try:
+            await run_with_discord(app, loop)
+        except DiscordLoginError as exc:
+            print(f"shortbot: {exc}", file=sys.stderr)
+            return EXIT_CANNOT_START
+    except CannotLead as exc:
         print(f"shortbot: {exc}", file=sys.stderr)
         return EXIT_CANNOT_START
     return EXIT_OK

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import App
-from bot.settings import DestinationSettings
+from bot.settings import DestinationSettings, Settings
 from papers.delivery import DeliveryPolicy
 from papers.model import Subscription, SubscriptionKind
 from papers.publishing import Publisher
@@ -47,6 +47,11 @@ def apply_discord_endpoints(app: App) -> None:
     apply_endpoints(app.settings.discord.api_base_url, app.settings.discord.gateway_url)
 
 
+def atom_path(settings: Settings, config: DestinationSettings) -> Path:
+    """The file an ``atom`` destination writes (and ``/feeds/{name}.atom`` serves)."""
+    return Path(config.path or settings.data_dir / f"{config.name}.atom")
+
+
 def _secret(value: Any, what: str) -> str:
     if value is None or not value.get_secret_value():
         raise DestinationError(f"{what} is not set")
@@ -60,9 +65,10 @@ async def _publisher(app: App, config: DestinationSettings, stack: AsyncExitStac
     if config.platform == "atom":
         from publishers.atom import AtomPublisher
 
-        path = config.path or settings.data_dir / f"{config.name}.atom"
         return AtomPublisher(
-            config.name, path=Path(path), feed_url=config.feed_url or settings.digest_url
+            config.name,
+            path=atom_path(settings, config),
+            feed_url=config.feed_url or settings.digest_url,
         )
     if config.platform == "facebook":
         from publishers.facebook import FacebookPublisher

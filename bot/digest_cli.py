@@ -6,10 +6,13 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
+from bot import metrics
 from bot.app import App
 from bot.destinations import apply_discord_endpoints, open_destinations
+from bot.locks import destination_lock
 from papers.delivery import DeliveryRow, deliver, select_digest
 from papers.discord_render import escape, post_key
 from papers.publishing import DeliveryReport, Post, PublishError
@@ -32,10 +35,17 @@ def describe(report: DeliveryReport) -> str:
 
 
 async def deliver_all(
-    app: App, *, only: str | None = None, problems: list[str] | None = None
+    app: App,
+    *,
+    only: str | None = None,
+    problems: list[str] | None = None,
+    which: Callable[[str], bool] | None = None,
+    select: bool = True,
 ) -> list[DeliveryReport]:
-    """Every destination's next digest, through the ledger. Problems are reported (and added
-    to ``problems`` when given), not raised."""
+    """Every destination's next digest (or only those ``which`` accepts), through the ledger,
+    one delivery per destination at a time across processes (``destination_lock``); with
+    ``select`` False only what earlier runs left pending. Problems are reported (and added to
+    ``problems`` when given), not raised."""
     ledger = Ledger(app.store.engine)
     reports = []
     async with open_destinations(app, only=only) as (destinations, unbuilt):
@@ -44,17 +54,28 @@ async def deliver_all(
         if problems is not None:
             problems += unbuilt
         for destination in destinations:
-            report = await deliver(
-                app.store,
-                ledger,
-                destination.publisher,
-                destination.policy,
-                clock=app.clock,
-                sleep=asyncio.sleep,
-            )
+            name = destination.publisher.name
+            if which is not None and not which(name):
+                continue
+            async with destination_lock(app, name) as held:
+                if not held:
+                    log.info("delivery skipped destination=%s reason=busy elsewhere", name)
+                    continue
+                report = await deliver(
+                    app.store,
+                    ledger,
+                    destination.publisher,
+                    destination.policy,
+                    clock=app.clock,
+                    sleep=asyncio.sleep,
+                    select=select,
+                )
             for error in report.errors:
                 print(f"shortbot: {report.destination}: {error}", file=sys.stderr)
             reports.append(report)
+            metrics.record_delivery(
+                report.destination, sent=report.sent, failed=report.failed, pending=report.pending
+            )
     await tell_maintainers(app, [r for r in reports if r.newly_disabled])
     return reports
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -92,6 +93,23 @@ class ArxivSettings(_Section):
     delay_seconds: float = Field(default=3.0, ge=0)
     batch_size: int = Field(default=100, ge=1, le=500)
     num_retries: int = Field(default=3, ge=0, le=10)
+    # Nights without a mailing (the listings do not change the next morning); None: the
+    # holidays arXiv announced, as shipped (papers.schedule.ARXIV_HOLIDAYS).
+    holidays: list[date] | None = None
+
+
+class ScheduleSettings(_Section):
+    """The scheduler of `shortbot run`; digest schedules themselves live in the database."""
+
+    timezone: str = "UTC"  # for schedules given without one
+    # A run missed by up to this long (a restart, a busy loop) still happens, once.
+    misfire_grace: Duration = 3_600
+    # How often the leader re-reads the tables (changes made elsewhere apply within this).
+    reconcile_interval: Duration = 30
+    # How often a follower tries to take the leadership over (PostgreSQL).
+    leader_retry: Duration = 15
+    # SIGTERM / SIGINT: how long to let the jobs in flight finish.
+    stop_timeout: Duration = 30
 
 
 class DestinationSettings(_Section):
@@ -133,6 +151,14 @@ class DigestSettings(_Section):
     max_items: int = Field(default=25, ge=1, le=500)
 
 
+class HealthSettings(_Section):
+    """The HTTP endpoint of `shortbot run`: /healthz, /metrics and the Atom feeds."""
+
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (the log says which)
+
+
 class Settings(BaseSettings):
     """All of shortbot's settings. Tests build ``Settings(...)`` directly."""
 
@@ -157,11 +183,15 @@ class Settings(BaseSettings):
     digest: DigestSettings = DigestSettings()
     discord: DiscordSettings = DiscordSettings()
     arxiv: ArxivSettings = ArxivSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
     destinations: list[DestinationSettings] = []
     x: XSettings = XSettings()
     facebook: FacebookSettings = FacebookSettings()
     digest_url: str = "https://www.shortscience.org"
     log_level: str = "INFO"
+    # kv: `ts=… level=… logger=… message` lines; json: one JSON object per line
+    log_format: Literal["kv", "json"] = "kv"
+    health: HealthSettings = HealthSettings()
 
     @property
     def database(self) -> str:

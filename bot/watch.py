@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import metrics
 from bot.app import App
 from papers.model import Feed, IngestReport
 from papers.usecases import ingest_parsed
@@ -86,6 +87,21 @@ async def read_feed(
 
 async def poll_feed(app: App, feed: Feed) -> PollResult:
     """Poll one feed once. Never raises for the feed's own faults: they are recorded on it."""
+    try:
+        result = await _poll_feed(app, feed)
+    except Exception:
+        metrics.record_poll("error")
+        raise
+    if result.error:
+        metrics.record_poll("failed")
+    elif result.report is None:
+        metrics.record_poll("unchanged")
+    else:
+        metrics.record_poll("ok", new=result.report.new, updated=result.report.updated)
+    return result
+
+
+async def _poll_feed(app: App, feed: Feed) -> PollResult:
     now = app.clock()
     next_poll = now + timedelta(seconds=feed.interval_seconds)
     try:

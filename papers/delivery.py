@@ -196,15 +196,17 @@ async def deliver(
     clock: Callable[[], datetime],
     sleep: Sleep,
     jitter: Callable[[], float] = random.random,
+    select: bool = True,
 ) -> DeliveryReport:
-    """Reconcile, then send ``publisher``'s next digest. Never raises for platform faults."""
+    """Reconcile, then send ``publisher``'s next digest (with ``select`` False: only settle
+    what an earlier run left pending). Never raises for platform faults."""
     report = DeliveryReport(publisher.name)
     state = await ledger.ensure_destination(publisher.name, publisher.platform, clock())
     if state.disabled_reason:
         report.disabled = state.disabled_reason
         return report
     run = _Run(ledger, publisher, policy, clock, sleep, jitter, report)
-    if not await _drain(run):  # what an earlier run left unsettled goes first, in order
+    if not await _drain(run) or not select:  # an earlier run's leftovers first, in order
         return report
 
     now = clock()

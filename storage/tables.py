@@ -182,6 +182,19 @@ destinations = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# When each destination's digest goes out: the scheduler rebuilds its jobs from these rows.
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("destination", String(255), primary_key=True),
+    Column("cron", String(200), nullable=False),  # five fields, weekdays by name
+    Column("timezone", String(64), nullable=False),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(255)),
+    Column("last_run_at", UTCDateTime),  # the last scheduled digest run (start)
+)
+
 # Every post made (or about to be made) to a platform, with its payload, so that a post cut off
 # by a crash can be reconciled with the platform before anything is sent again.
 posts = Table(

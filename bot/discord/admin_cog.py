@@ -297,7 +297,26 @@ class AdminCog(commands.Cog, name="Maintainers"):
 
     @commands.hybrid_group(name="digest", description="Digest tools", invoke_without_command=True)
     async def digest(self, ctx: commands.Context[ShortBot]) -> None:
-        await ctx.send(f"Usage: `{ctx.clean_prefix}digest preview [#channel]`")
+        await ctx.send(
+            f"Usage: `{ctx.clean_prefix}digest preview [#channel]` or "
+            f"`{ctx.clean_prefix}digest now DESTINATION`"
+        )
+
+    @digest.command(
+        ignore_extra=False,
+        name="now",
+        usage="DESTINATION",
+        description="Send a digest now",
+        help="Build and send the digest of a #channel (or a destination of this server) now.",
+    )
+    @app_commands.describe(destination="#channel or destination name")
+    async def digest_now(self, ctx: commands.Context[ShortBot], destination: str) -> None:
+        from bot.discord.schedule_cog import ScheduleCog
+
+        cog = self.bot.get_cog("Schedules")
+        if not isinstance(cog, ScheduleCog):
+            raise commands.CommandError("the schedule commands are not loaded")
+        await cog.digest_now(ctx, destination)
 
     @digest.command(
         ignore_extra=False,

@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
+import weakref
 from collections.abc import Sequence
 
 import discord
@@ -14,6 +16,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot import metrics
 from bot.app import App
 from papers.ids import UnusableQuery
 from papers.model import IncomingPaper
@@ -64,6 +67,39 @@ class ShortBot(commands.Bot):
         if metadata is None and app.arxiv is not None:
             metadata = ArxivMetadata(app.arxiv)
         self.metadata = metadata
+        # command timings for bot.metrics: [start] or, once a command failed inside, [start, end]
+        self._timings: weakref.WeakKeyDictionary[commands.Context[ShortBot], list[float]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self.before_invoke(self._command_started)
+        self.after_invoke(self._command_finished)
+
+    async def _command_started(self, ctx: commands.Context[ShortBot]) -> None:
+        self._timings[ctx] = [time.perf_counter()]
+
+    async def _command_finished(self, ctx: commands.Context[ShortBot]) -> None:
+        """Count a command that ran to its end; a failed one is counted by on_command_error
+        (a failed slash command never gets here)."""
+        timing = self._timings.get(ctx)
+        if timing is None or ctx.command is None:
+            return
+        if ctx.command_failed:
+            timing.append(time.perf_counter())
+            return
+        del self._timings[ctx]
+        elapsed = time.perf_counter() - timing[0]
+        metrics.record_command(ctx.command.qualified_name, "ok", elapsed)
+
+    def _count_failure(self, ctx: commands.Context[ShortBot]) -> None:
+        """error: it failed while running (timed); rejected: refused before it ran."""
+        if ctx.command is None:
+            return
+        timing = self._timings.pop(ctx, None)
+        if timing is None:
+            metrics.record_command(ctx.command.qualified_name, "rejected", None)
+            return
+        end = timing[1] if len(timing) > 1 else time.perf_counter()
+        metrics.record_command(ctx.command.qualified_name, "error", end - timing[0])
 
     async def setup_hook(self) -> None:
         from bot.discord.admin_cog import AdminCog
@@ -71,6 +107,9 @@ class ShortBot(commands.Bot):
 
         await self.add_cog(PapersCog(self))
         await self.add_cog(AdminCog(self))
+        from bot.discord.schedule_cog import ScheduleCog
+
+        await self.add_cog(ScheduleCog(self))
         if self.app.settings.discord.sync_commands:
             synced = await self.tree.sync()
             log.info("slash commands synced count=%d", len(synced))
@@ -79,6 +118,7 @@ class ShortBot(commands.Bot):
         self, ctx: commands.Context[ShortBot], error: commands.CommandError
     ) -> None:
         """The one place where errors become replies: usage, refusals, apologies with an id."""
+        self._count_failure(ctx)
         message = self.describe_error(ctx, error)
         if message is None:
             return

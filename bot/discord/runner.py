@@ -31,6 +31,7 @@ async def run_with_discord(app: App, loop: Callable[[], Coroutine[Any, Any, None
     token = _token(app)
     apply_endpoints(app.settings.discord.api_base_url, app.settings.discord.gateway_url)
     bot = ShortBot(app)
+    app.health.discord_ready = lambda: bot.is_ready() and not bot.is_closed()
     async with bot:
         bot_task = asyncio.create_task(bot.start(token), name="discord")
         loop_task = asyncio.create_task(loop(), name="poll-loop")
