@@ -86,12 +86,12 @@ def _ask(hook: Callable[[], bool]) -> tuple[bool, str | None]:
         return False, f"{type(exc).__name__}: {exc}"
 
 
-async def _database_check(app: App) -> dict[str, Any]:
+async def _database_check(app: App, limit: float) -> dict[str, Any]:
     started = time.perf_counter()
     try:
-        await asyncio.wait_for(stats.ping(app.store.engine), DATABASE_TIMEOUT_SECONDS)
+        await asyncio.wait_for(stats.ping(app.store.engine), limit)
     except TimeoutError:
-        return {"status": FAILING, "error": f"no answer within {DATABASE_TIMEOUT_SECONDS:g} s"}
+        return {"status": FAILING, "error": f"no answer within {limit:g} s"}
     except Exception as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else ""
         return {"status": FAILING, "error": f"{type(exc).__name__}: {reason}".rstrip(": ")}
@@ -122,10 +122,10 @@ async def _polls_check(app: App, now: datetime) -> dict[str, Any]:
     return out
 
 
-async def check_health(app: App) -> Health:
+async def check_health(app: App, *, database_timeout: float = DATABASE_TIMEOUT_SECONDS) -> Health:
     """Every check, and the worst of their statuses."""
     state = app.health
-    checks: dict[str, dict[str, Any]] = {"database": await _database_check(app)}
+    checks: dict[str, dict[str, Any]] = {"database": await _database_check(app, database_timeout)}
     if app.settings.discord.token is not None:
         if state.discord_ready is None:
             checks["discord"] = {"status": DEGRADED, "error": "the Discord client is not started"}

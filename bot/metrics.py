@@ -91,6 +91,7 @@ class Counter(_Metric):
     """A monotonically increasing count; the name ends in ``_total``."""
 
     values: dict[LabelValues, float] = field(default_factory=dict)
+    declared: set[LabelValues] = field(default_factory=set)
     kind = "counter"
 
     def __post_init__(self) -> None:
@@ -104,6 +105,13 @@ class Counter(_Metric):
         key = self._key(labels)
         self.values[key] = self.values.get(key, 0.0) + amount
 
+    def declare(self, **labels: str) -> Counter:
+        """Show this series at 0 before it first counts (and again after a reset)."""
+        key = self._key(labels)
+        self.declared.add(key)
+        self.values.setdefault(key, 0.0)
+        return self
+
     def get(self, **labels: str) -> float:
         return self.values.get(self._key(labels), 0.0)
 
@@ -114,7 +122,7 @@ class Counter(_Metric):
         ]
 
     def reset(self) -> None:
-        self.values.clear()
+        self.values = dict.fromkeys(self.declared, 0.0)
 
 
 @dataclass
@@ -291,6 +299,12 @@ LAST_SUCCESSFUL_POLL = REGISTRY.gauge(
     "shortbot_last_successful_poll_timestamp_seconds",
     "Unix time of the latest successful feed poll (absent before the first one).",
 )
+
+
+for _result in ("ok", "unchanged", "failed", "error"):
+    POLLS.declare(result=_result)
+for _kind in ("new", "updated"):
+    ENTRIES.declare(kind=_kind)
 
 
 def record_poll(result: str, *, new: int = 0, updated: int = 0) -> None:

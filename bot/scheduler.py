@@ -155,13 +155,13 @@ class Scheduler:
         """No new job; let those in flight finish within ``grace_seconds``. False if some
         did not (they are cancelled)."""
         if self.aps.running:
-            self.aps.shutdown(wait=False)
+            self.aps.pause()  # shutting down now would cancel the jobs in flight
         pending = {t for t in self._inflight if not t.done()}
-        if not pending:
-            return True
-        _, still = await asyncio.wait(pending, timeout=grace_seconds)
-        for task in still:
-            task.cancel()
+        still: set[asyncio.Task[Any]] = set()
+        if pending:
+            _, still = await asyncio.wait(pending, timeout=grace_seconds)
+        if self.aps.running:
+            self.aps.shutdown(wait=False)  # cancels what is still running
         return not still
 
     # -- the job list

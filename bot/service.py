@@ -55,6 +55,8 @@ async def run_service(app: App, stop: asyncio.Event) -> None:
     settings = app.settings.schedule
     scheduler: Scheduler | None = None
     said_follower = False
+    # /healthz: the leader's scheduler must be running; a follower's loop is its scheduler
+    app.health.scheduler_running = lambda: scheduler is None or scheduler.running
     try:
         while not stop.is_set():
             if scheduler is None:
@@ -78,6 +80,7 @@ async def run_service(app: App, stop: asyncio.Event) -> None:
                 await asyncio.wait_for(stop.wait(), timeout=settings.leader_retry)
     finally:
         app.scheduler = None
+        app.health.scheduler_running = None
         if scheduler is not None:
             finished = await scheduler.stop(settings.stop_timeout)
             if not finished:

@@ -33,8 +33,7 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message names the file and the key."""
 
 
-def parse_duration(value: Any) -> int:
-    """Seconds from ``900``, ``"90s"``, ``"15m"``, ``"2h"`` or ``"1d"``."""
+def _seconds(value: Any, *, minimum: int, too_short: str) -> int:
     if isinstance(value, bool):
         raise ValueError("expected a duration like '15m'")
     if isinstance(value, int):
@@ -44,12 +43,25 @@ def parse_duration(value: Any) -> int:
         if not match:
             raise ValueError(f"{value!r} is not a duration like '90s', '15m', '2h' or '1d'")
         seconds = int(match.group(1)) * _UNITS[(match.group(2) or "s").lower()]
-    if seconds < 60:
-        raise ValueError("a poll interval must be at least one minute")
+    if seconds < minimum:
+        raise ValueError(too_short)
     return seconds
 
 
+def parse_duration(value: Any) -> int:
+    """Seconds from ``900``, ``"90s"``, ``"15m"``, ``"2h"`` or ``"1d"``: a poll interval."""
+    return _seconds(value, minimum=60, too_short="a poll interval must be at least one minute")
+
+
 Duration = Annotated[int, BeforeValidator(parse_duration)]
+
+
+def parse_seconds(value: Any) -> int:
+    """Like ``parse_duration`` ("30s", "15m" …), down to one second."""
+    return _seconds(value, minimum=1, too_short="a duration must be at least one second")
+
+
+Seconds = Annotated[int, BeforeValidator(parse_seconds)]
 
 
 class _Section(BaseModel):
@@ -103,13 +115,13 @@ class ScheduleSettings(_Section):
 
     timezone: str = "UTC"  # for schedules given without one
     # A run missed by up to this long (a restart, a busy loop) still happens, once.
-    misfire_grace: Duration = 3_600
+    misfire_grace: Seconds = 3_600
     # How often the leader re-reads the tables (changes made elsewhere apply within this).
-    reconcile_interval: Duration = 30
+    reconcile_interval: Seconds = 30
     # How often a follower tries to take the leadership over (PostgreSQL).
-    leader_retry: Duration = 15
+    leader_retry: Seconds = 15
     # SIGTERM / SIGINT: how long to let the jobs in flight finish.
-    stop_timeout: Duration = 30
+    stop_timeout: Seconds = 30
 
 
 class DestinationSettings(_Section):

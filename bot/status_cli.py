@@ -92,6 +92,18 @@ def destinations_text(destinations: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+async def schedules_section(app: App) -> list[dict[str, Any]]:
+    from bot.schedules import rows_of
+
+    return [row.as_json() for row in await rows_of(app)]
+
+
+def schedules_text(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return ["  no destinations"]
+    return [f"  {r['destination']}: {r['schedule']}; next run {_when(r['next_run'])}" for r in rows]
+
+
 async def database_section(app: App) -> dict[str, Any]:
     size = await stats.database_size(app.store.engine)
     return {
@@ -124,6 +136,7 @@ def database_text(database: dict[str, Any]) -> list[str]:
 SECTIONS: list[Section] = [
     Section("feeds", "Feeds", feeds_section, feeds_text),
     Section("destinations", "Destinations", destinations_section, destinations_text),
+    Section("schedules", "Schedules", schedules_section, schedules_text),
     Section("database", "Database", database_section, database_text),
 ]
 

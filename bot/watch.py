@@ -42,6 +42,9 @@ class PollResult:
         return f"{self.feed.label}: {describe_report(self.report)}"
 
 
+INGEST_LOCK = "\x00ingest"  # not a destination name (those share App.locks)
+
+
 def describe_report(report: IngestReport) -> str:
     text = (
         f"{report.kind.value} feed, {report.new} new, {report.updated} updated, "
@@ -134,7 +137,10 @@ async def _poll_feed(app: App, feed: Feed) -> PollResult:
         reason = exc.reason if isinstance(exc, FetchError) else str(exc)
         return await _record_failure(app, feed, reason, now)
     announce = feed.seeded or feed.announce_existing
-    report = await ingest_parsed(app.store, parsed, feed.url, announce=announce, now=now)
+    # one ingest at a time: feeds polled at once may name the same new paper, and two
+    # inserts of it would race on its unique arXiv id (fetching and parsing stay parallel)
+    async with app.locks.setdefault(INGEST_LOCK, asyncio.Lock()):
+        report = await ingest_parsed(app.store, parsed, feed.url, announce=announce, now=now)
     await app.store.record_poll(
         feed.id,
         kind=parsed.kind,

@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -72,12 +72,19 @@ async def upgrade(engine: AsyncEngine) -> tuple[str | None, str | None]:
 
     try:
         async with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                # several processes may start at once: one migrates, the others wait for it
+                # (a transaction-level lock, released at commit)
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
             before, after = await conn.run_sync(_run)
     except OSError as exc:
         raise DatabaseError(f"cannot reach the database: {exc}") from exc
     if before != after:
         log.info("database migrated from=%s to=%s", before, after)
     return before, after
+
+
+MIGRATION_LOCK = 0x73686F7274626F74  # "shortbot"
 
 
 def head_revision() -> str | None:

@@ -328,3 +328,22 @@ async def test_restore_of_a_damaged_file_is_refused(tmp_path: Path) -> None:
         await restore(saved, database, now=NOW)
     assert digest(database) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["saved.db", "shortbot.db"]
+
+
+async def test_restore_of_a_raw_copy_with_its_wal(tmp_path: Path) -> None:
+    """A live database copied file by file (main file and -wal): the log's commits count."""
+    live = await migrated(tmp_path / "live.db")
+    writer = sqlite3.connect(live, isolation_level=None)
+    try:
+        writer.execute("PRAGMA journal_mode=WAL")
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute("CREATE TABLE notes (body TEXT)")
+        writer.execute("INSERT INTO notes VALUES ('only in the log')")
+        (tmp_path / "raw.db").write_bytes(live.read_bytes())
+        (tmp_path / "raw.db-wal").write_bytes((tmp_path / "live.db-wal").read_bytes())
+    finally:
+        writer.close()
+    database = tmp_path / "data" / "shortbot.db"
+    done = await restore(tmp_path / "raw.db", database, now=NOW)
+    assert done.revision == head_revision()
+    assert query(database, "SELECT body FROM notes") == [("only in the log",)]

@@ -16,7 +16,8 @@ from bot.settings import Settings
 from papers.model import IncomingPaper, IncomingSummary
 from papers.usecases import ingest_parsed
 from sources.parse import parse_feed
-from tests.fakediscord import FakeDiscord, discord_endpoints, running_bot
+from tests.discordbot import serving
+from tests.fakediscord import FakeDiscord, discord_endpoints
 from tests.httpserver import LocalHTTPServer, Response
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -76,17 +77,7 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 async def bot(app: App, fake: FakeDiscord) -> AsyncIterator[Any]:
-    from bot.discord.client import ShortBot
-
-    class TestBot(ShortBot):
-        async def before_identify_hook(
-            self, shard_id: int | None, *, initial: bool = False
-        ) -> None:
-            """discord.py waits 5 s before a re-IDENTIFY; not in tests."""
-
-    shortbot = TestBot(app)
-    shortbot._connection.guild_ready_timeout = 0.1
-    async with running_bot(shortbot, fake.token):
+    async with serving(app, fake.token) as shortbot:
         yield shortbot
     assert fake.check_bot_payloads(require_no_pings=True) == []
     fake.assert_no_unknown_requests()
@@ -303,21 +294,12 @@ async def test_unknown_commands_are_ignored(fake, bot) -> None:
 async def test_one_guild_never_sees_or_touches_another_guilds_feeds(
     app: App, feed_server: LocalHTTPServer
 ) -> None:
-    from bot.discord.client import ShortBot
     from tests.fakediscord import standard_guild
-
-    class TestBot(ShortBot):
-        async def before_identify_hook(
-            self, shard_id: int | None, *, initial: bool = False
-        ) -> None:
-            """No 5 s wait before a re-IDENTIFY in tests."""
 
     guild_a, guild_b = standard_guild("A"), standard_guild("B")
     async with FakeDiscord(heartbeat_interval=1.0, guilds=[guild_a, guild_b]) as fake:
         with discord_endpoints(fake.api_base_url, fake.gateway_url):
-            shortbot = TestBot(app)
-            shortbot._connection.guild_ready_timeout = 0.1
-            async with running_bot(shortbot, fake.token):
+            async with serving(app, fake.token):
 
                 async def say_in(guild, text: str) -> dict:
                     channel = guild.channel("general")

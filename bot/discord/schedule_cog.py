@@ -61,7 +61,9 @@ class ScheduleCog(commands.Cog, name="Schedules"):
         if match:
             channel = guild.get_channel(int(match.group(1) or match.group(2)))
             if not isinstance(channel, discord.TextChannel):
-                raise commands.BadArgument("name a text channel of this server")
+                raise commands.BadArgument(
+                    "that is not a channel of this server (name a text channel here)"
+                )
             return f"discord:{channel.id}", f"#{channel.name}"
         configured = self._guild_destinations(guild)
         if cleaned in configured:
@@ -69,6 +71,14 @@ class ScheduleCog(commands.Cog, name="Schedules"):
         raise commands.BadArgument(
             f"{render.escape(cleaned[:60])} is not a channel of this server or one of its "
             "destinations"
+        )
+
+    @staticmethod
+    def _no_digest(ctx: commands.Context[ShortBot], label: str) -> str:
+        """Said instead of the list of destinations (other servers' are not to be seen)."""
+        return (
+            f"{render.escape(label)} has no digest yet: subscribe it first "
+            f"(`{ctx.clean_prefix}subscribe cs.LG {render.escape(label)}`)"
         )
 
     async def _rows(self, guild: discord.Guild) -> list[tuple[str, schedules.ScheduleRow]]:
@@ -102,7 +112,7 @@ class ScheduleCog(commands.Cog, name="Schedules"):
             )
             return
         lines = [
-            f"**{render.escape(label)}**: {render.escape(row.describe)} — next: {_when(row)}"
+            f"**{render.escape(label)}**: {row.describe} — next: {_when(row)}"
             for label, row in rows
         ]
         await ctx.send(
@@ -130,12 +140,14 @@ class ScheduleCog(commands.Cog, name="Schedules"):
             row = await schedules.set_schedule(
                 self.bot.app, name, when, by=f"discord:{ctx.author.id}"
             )
+        except schedules.UnknownDestination:
+            raise commands.BadArgument(self._no_digest(ctx, label)) from None
         except (BadSchedule, LookupError) as exc:
             raise commands.BadArgument(
                 render.escape(str(exc.args[0] if exc.args else exc))
             ) from None
         await ctx.send(
-            f"The digest of **{render.escape(label)}** now goes out {render.escape(row.describe)}"
+            f"The digest of **{render.escape(label)}** now goes out {row.describe}"
             f"; next: {_when(row)}."
         )
 
@@ -145,6 +157,8 @@ class ScheduleCog(commands.Cog, name="Schedules"):
             row = await schedules.set_paused(
                 self.bot.app, name, paused, by=f"discord:{ctx.author.id}"
             )
+        except schedules.UnknownDestination:
+            raise commands.BadArgument(self._no_digest(ctx, label)) from None
         except LookupError as exc:
             raise commands.BadArgument(
                 render.escape(str(exc.args[0] if exc.args else exc))
