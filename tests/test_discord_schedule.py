@@ -23,6 +23,7 @@ from tests.test_discord_bot import (  # noqa: F401 - fixtures
     arxiv_api,
     bot,
     fake,
+    feed_server,
     say,
 )
 
@@ -45,6 +46,7 @@ async def app(tmp_path: Path) -> AsyncIterator[App]:
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
         feeds=[],
         console=False,
+        allow_private_feeds=True,
         discord={"token": DEFAULT_TOKEN, "maintainer_role": "maintainer"},
     )
     async with open_app(settings, clock=Clock()) as opened:
@@ -175,3 +177,29 @@ async def test_another_servers_schedules_are_unseen(app: App) -> None:
                 (row,) = await ScheduleStore(app.store.engine).list()
                 assert row.when.cron == "0 7 * * *" and not row.paused
             assert discord_fake.check_bot_payloads(require_no_pings=True) == []
+
+
+async def test_feeds_changed_in_discord_reach_the_running_scheduler(
+    fake,  # noqa: F811
+    bot,  # noqa: F811
+    app: App,
+    feed_server,  # noqa: F811
+) -> None:
+    async def nothing(*_args: Any, **_kwargs: Any) -> list[Any]:
+        return []
+
+    running = Scheduler(app, poll=nothing, deliver=nothing)
+    app.scheduler = running
+    try:
+        await running.refresh()
+        assert running.job_ids() == ["reconcile"]
+        added = await say(fake, f"!feeds add {feed_server.url('/feed.xml')}", who="maintainer")
+        assert "Watching feed" in added["content"]
+        (feed,) = await app.store.list_feeds()
+        assert running.job_ids() == [f"poll:{feed.id}", "reconcile"]  # no restart needed
+        await say(fake, f"!feeds pause {feed.id}", who="maintainer")
+        assert running.job_ids() == ["reconcile"]
+        await say(fake, f"!feeds resume {feed.id}", who="maintainer")
+        assert f"poll:{feed.id}" in running.job_ids()
+    finally:
+        app.scheduler = None

@@ -81,6 +81,12 @@ class AdminCog(commands.Cog, name="Maintainers"):
     async def cog_check(self, ctx: commands.Context[ShortBot]) -> bool:  # type: ignore[override]
         return await check_maintainer(ctx)
 
+    async def _jobs_changed(self) -> None:
+        """The feeds table changed: the scheduler of this process (if it leads) follows now;
+        a leader elsewhere re-reads the table within ``schedule.reconcile_interval``."""
+        if self.bot.app.scheduler is not None:
+            await self.bot.app.scheduler.refresh()
+
     def _channel(
         self, ctx: commands.Context[ShortBot], channel: discord.TextChannel | None
     ) -> discord.TextChannel:
@@ -151,6 +157,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
                 return
         report = result.report
         count = report.new + report.updated + report.unchanged
+        await self._jobs_changed()
         await ctx.send(
             f"Watching feed **{feed.id}** ({report.kind.value}): {count} entries recorded as "
             f"seen; new ones go into the digests."
@@ -170,6 +177,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
     async def feeds_remove(self, ctx: commands.Context[ShortBot], feed: str) -> None:
         row = await self._own_feed(ctx, feed)
         await self.bot.app.store.remove_feed(row.id)
+        await self._jobs_changed()
         await ctx.send(f"Stopped watching feed **{row.id}**; its summaries stay.")
 
     @feeds.command(
@@ -179,6 +187,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
     async def feeds_pause(self, ctx: commands.Context[ShortBot], feed: str) -> None:
         row = await self._own_feed(ctx, feed)
         await self.bot.app.store.set_feed_paused(row.id, True, now=self.bot.app.clock())
+        await self._jobs_changed()
         await ctx.send(f"Paused feed **{row.id}**.")
 
     @feeds.command(
@@ -191,6 +200,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
     async def feeds_resume(self, ctx: commands.Context[ShortBot], feed: str) -> None:
         row = await self._own_feed(ctx, feed)
         await self.bot.app.store.set_feed_paused(row.id, False, now=self.bot.app.clock())
+        await self._jobs_changed()
         await ctx.send(f"Resumed feed **{row.id}**.")
 
     # -- subscriptions --------------------------------------------------------------------
