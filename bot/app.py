@@ -46,6 +46,9 @@ class App:
     locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     # what the Discord runner and the scheduler tell /healthz (bot.health)
     health: HealthState = field(default_factory=HealthState)
+    # feed fetches in flight at once (bot.watch): below the shared client's pool of 100
+    # connections, whose queue of waiting requests costs O(n²) with a thousand feeds due at once
+    fetch_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(32))
 
 
 def build_arxiv_client(settings: Settings) -> ArxivClient | None:

@@ -216,6 +216,39 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help='one object: "feeds", "destinations", "database"'
     )
 
+    imp = sub.add_parser(
+        "import",
+        help="bulk-import paper metadata",
+        description="Bulk-import paper metadata.",
+    )
+    imp_sub = imp.add_subparsers(dest="import_command", metavar="FORMAT", required=True)
+    snapshot = imp_sub.add_parser(
+        "arxiv-metadata",
+        help="load arXiv's metadata snapshot (arxiv-metadata-oai-snapshot.json, plain or .gz)",
+        description="Load arXiv's public metadata snapshot (JSON lines, plain or gzip): "
+        "streamed, committed in batches, with a progress line on stderr. Known papers take "
+        "the snapshot's values only where it has more (a newer version, or papers known only "
+        "from summaries) and otherwise only gain what they lack; summaries and links are "
+        "never touched. Ctrl-C / SIGTERM commit what was read and stop; the same command "
+        "resumes there. Bad lines are counted and reported. Exit 0 imported (bad lines "
+        "included) or already imported, 1 the file cannot be read, 2 usage, 130 "
+        "interrupted (run it again to resume).",
+    )
+    snapshot.add_argument("file", metavar="FILE", help="the snapshot file (.json, .jsonl, .gz)")
+    snapshot.add_argument(
+        "--batch-size",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="papers per transaction (default 10000)",
+    )
+    snapshot.add_argument(
+        "--stop-after",
+        type=int,
+        metavar="LINES",
+        help="stop after LINES lines, as Ctrl-C would (import a big file in slices)",
+    )
+
     run = sub.add_parser(
         "run",
         help="watch the feeds and publish digests",
@@ -284,6 +317,12 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     async with open_app(settings) as app:
         if args.command == "ingest":
             return await _ingest(app, args.sources)
+        if args.command == "import":
+            from bot.import_cli import import_arxiv_metadata
+
+            return await import_arxiv_metadata(
+                app, args.file, batch_size=args.batch_size, stop_after=args.stop_after
+            )
         if args.command == "lookup":
             return await _lookup(app, " ".join(args.query), as_json=args.json)
         if args.command == "run":

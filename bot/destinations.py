@@ -58,7 +58,10 @@ def _secret(value: Any, what: str) -> str:
     return str(value.get_secret_value())
 
 
-async def _publisher(app: App, config: DestinationSettings, stack: AsyncExitStack) -> Publisher:
+async def _publisher(
+    app: App, config: DestinationSettings, stack: AsyncExitStack, session: Any = None
+) -> Publisher:
+    """``session``: the run's shared Discord login (``publishers.discord.DiscordSession``)."""
     settings = app.settings
     if config.platform == "console":
         return ConsolePublisher(config.name)
@@ -124,6 +127,7 @@ async def _publisher(app: App, config: DestinationSettings, stack: AsyncExitStac
             config.name,
             channel_id=config.channel_id,
             token=_secret(settings.discord.token, "SHORTBOT_DISCORD__TOKEN"),
+            session=session,
         )
         await stack.enter_async_context(channel)
         return channel
@@ -138,12 +142,13 @@ async def open_destinations(
     built, each with its reason. Closed on exit."""
     problems: list[str] = []
     async with AsyncExitStack() as stack:
+        session = await _discord_session(app, stack)
         out: list[Destination] = []
         for config in app.settings.all_destinations():
             if only and config.name != only:
                 continue
             try:
-                publisher = await _publisher(app, config, stack)
+                publisher = await _publisher(app, config, stack, session)
             except DestinationError as exc:
                 problems.append(f"{config.name}: {exc}")
                 continue
@@ -154,12 +159,28 @@ async def open_destinations(
             )
             out.append(Destination(publisher, policy))
         if app.settings.discord.token is not None:
-            out += await _subscribed_channels(app, stack, only, problems)
+            out += await _subscribed_channels(app, stack, only, problems, session)
         yield out, problems
 
 
+async def _discord_session(app: App, stack: AsyncExitStack) -> Any:
+    """One Discord login for the run, shared by its channel publishers (closed last); None
+    without a bot token. Makes no request until a publisher first needs it."""
+    token = app.settings.discord.token
+    if token is None or not token.get_secret_value():
+        return None
+    from publishers.discord import DiscordSession
+
+    apply_discord_endpoints(app)
+    return await stack.enter_async_context(DiscordSession(token.get_secret_value()))
+
+
 async def _subscribed_channels(
-    app: App, stack: AsyncExitStack, only: str | None, problems: list[str]
+    app: App,
+    stack: AsyncExitStack,
+    only: str | None,
+    problems: list[str],
+    session: Any = None,
 ) -> list[Destination]:
     """Every Discord channel a maintainer subscribed: destination ``discord:{channel id}``."""
     by_channel: dict[int, list[Subscription]] = {}
@@ -178,6 +199,8 @@ async def _subscribed_channels(
                 name,
                 channel_id=channel_id,
                 token=_secret(app.settings.discord.token, "SHORTBOT_DISCORD__TOKEN"),
+                session=session,
+                guild_id=subs[0].guild_id or None,  # known: the channel needs no lookup
             )
             await stack.enter_async_context(publisher)
         except DestinationError as exc:

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot import metrics
 from bot.app import App
-from bot.destinations import apply_discord_endpoints, open_destinations
+from bot.destinations import Destination, apply_discord_endpoints, open_destinations
 from bot.locks import destination_lock
 from papers.delivery import DeliveryRow, deliver, select_digest
 from papers.discord_render import escape, post_key
@@ -19,6 +19,11 @@ from papers.publishing import DeliveryReport, Post, PublishError
 from storage.ledger import Ledger
 
 EXIT_OK, EXIT_FAILED = 0, 1
+# Destinations delivered at once. On PostgreSQL each holds a connection for its lock and uses
+# one more at a time: 2 × 6 stays inside SQLAlchemy's default pool of 5 + 10. SQLite's lock is
+# in-process, so twice as many fit (enough to keep up with Discord's pace: bench/bench_fanout).
+DELIVERY_CONCURRENCY = 6
+DELIVERY_CONCURRENCY_SQLITE = 12
 log = logging.getLogger(__name__)
 
 
@@ -45,22 +50,27 @@ async def deliver_all(
     """Every destination's next digest (or only those ``which`` accepts), through the ledger,
     one delivery per destination at a time across processes (``destination_lock``); with
     ``select`` False only what earlier runs left pending. Problems are reported (and added to
-    ``problems`` when given), not raised."""
+    ``problems`` when given), not raised.
+
+    Up to ``DELIVERY_CONCURRENCY`` destinations (SQLite: ``…_SQLITE``) are delivered at once
+    (a thousand Discord channels would otherwise wait for each other's round trips; the
+    platforms' own limits pace the requests). An unexpected error in one delivery lets the
+    others finish, then is raised."""
     ledger = Ledger(app.store.engine)
-    reports = []
     async with open_destinations(app, only=only) as (destinations, unbuilt):
         for problem in unbuilt:
             print(f"shortbot: destination {problem}", file=sys.stderr)
         if problems is not None:
             problems += unbuilt
-        for destination in destinations:
+        sqlite = app.store.engine.dialect.name == "sqlite"
+        gate = asyncio.Semaphore(DELIVERY_CONCURRENCY_SQLITE if sqlite else DELIVERY_CONCURRENCY)
+
+        async def one(destination: Destination) -> DeliveryReport | None:
             name = destination.publisher.name
-            if which is not None and not which(name):
-                continue
-            async with destination_lock(app, name) as held:
+            async with gate, destination_lock(app, name) as held:
                 if not held:
                     log.info("delivery skipped destination=%s reason=busy elsewhere", name)
-                    continue
+                    return None
                 report = await deliver(
                     app.store,
                     ledger,
@@ -72,11 +82,18 @@ async def deliver_all(
                 )
             for error in report.errors:
                 print(f"shortbot: {report.destination}: {error}", file=sys.stderr)
-            reports.append(report)
             metrics.record_delivery(
                 report.destination, sent=report.sent, failed=report.failed, pending=report.pending
             )
+            return report
+
+        chosen = [d for d in destinations if which is None or which(d.publisher.name)]
+        outcomes = await asyncio.gather(*(one(d) for d in chosen), return_exceptions=True)
+    reports = [r for r in outcomes if isinstance(r, DeliveryReport)]
     await tell_maintainers(app, [r for r in reports if r.newly_disabled])
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
     return reports
 
 

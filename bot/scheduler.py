@@ -258,7 +258,7 @@ class Scheduler:
     async def poll_now(self, feed_id: int, *, scheduled: bool = True) -> None:
         """Poll one feed if it is due (interval, back-off, arXiv's calendar), then deliver the
         digests of the destinations without a schedule."""
-        feed = next((f for f in await self.app.store.list_feeds() if f.id == feed_id), None)
+        feed = await self.app.store.get_feed(feed_id)
         if feed is None or feed.paused or feed.disabled_reason:
             return
         now = self.app.clock()

@@ -77,14 +77,16 @@ async def sync_configured_feeds(app: App) -> list[Feed]:
 async def read_feed(
     app: App, url: str, *, etag: str | None = None, last_modified: str | None = None
 ) -> tuple[bytes | None, str | None, str | None]:
-    """Fetch a feed's bytes with the shared client and the safety rules (body None: 304)."""
-    fetched = await fetch(
-        url,
-        app.http,
-        etag=etag,
-        last_modified=last_modified,
-        allow_private=app.settings.allow_private_feeds or not is_url(url),
-    )
+    """Fetch a feed's bytes with the shared client and the safety rules (body None: 304);
+    at most ``app.fetch_slots`` at once."""
+    async with app.fetch_slots:
+        fetched = await fetch(
+            url,
+            app.http,
+            etag=etag,
+            last_modified=last_modified,
+            allow_private=app.settings.allow_private_feeds or not is_url(url),
+        )
     return fetched.body, fetched.etag, fetched.last_modified
 
 

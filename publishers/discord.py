@@ -24,6 +24,16 @@ Error mapping (both publishers; Discord's JSON error codes):
   that disables a destination.
 * 50035 Invalid Form Body, 50006 empty message, and any other 4xx → ``ItemRejected``.
 
+Pacing. Discord allows a bot 50 requests a second in all (its global limit) and answers 429
+beyond. Every bot-token REST request of the process goes through one shared
+:class:`~publishers.ratelimit.RateLimiter` (:data:`GLOBAL_LIMITER`, 47 a second: headroom for
+jitter between our clock and Discord's window), hooked into aiohttp's request start
+(:func:`paced_trace`), so retries and history pages are paced too; interaction callbacks are
+not (Discord does not count them). :class:`DiscordSession` is one logged-in REST client shared
+by the channel publishers of a run (one ``GET /users/@me``, not one per channel); given the
+channel's guild, a publisher addresses the channel without looking it up (no ``GET
+/channels/{id}``): a gone or forbidden channel then shows at the first send, mapped as below.
+
 Idempotency. The channel publisher sends ``Post.key`` as the message ``nonce`` with
 ``enforce_nonce``: within Discord's de-duplication window (a few minutes) a re-send of the same
 post returns the message already created, so a retry after a lost response makes no duplicate.
@@ -61,6 +71,7 @@ from papers.publishing import (
     Sent,
     Transient,
 )
+from publishers.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +89,115 @@ DEFAULT_MAX_RATELIMIT_WAIT = 60.0  # longer 429 waits raise RateLimited (discord
 SCAN_LIMIT = 50
 CLOUDFLARE_BAN_RETRY = 3600.0
 
+# Discord's global limit is 50 requests a second per bot; we keep under it on our own.
+GLOBAL_REQUESTS_PER_SECOND = 47.0
+GLOBAL_LIMITER = RateLimiter(GLOBAL_REQUESTS_PER_SECOND)
+"""Shared by every bot-token REST client of the process (publishers, alerts, the bot)."""
+
 _WEBHOOK_URL = re.compile(
     r"discord(?:app)?\.com/api/webhooks/(?P<id>[0-9]{17,20})/(?P<token>[A-Za-z0-9.\-_]{60,})"
 )
 
 
+def paced_trace(limiter: RateLimiter | None = None) -> aiohttp.TraceConfig:
+    """An aiohttp trace that makes every request wait for ``limiter`` (by default the
+    process's :data:`GLOBAL_LIMITER`, looked up at each request) before it starts
+    (interaction callbacks excepted: Discord's global limit does not count them)."""
+
+    async def on_request_start(
+        session: aiohttp.ClientSession,
+        context: Any,
+        params: aiohttp.TraceRequestStartParams,
+    ) -> None:
+        if "/interactions/" not in params.url.path:
+            await (limiter or GLOBAL_LIMITER).acquire()
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(on_request_start)
+    return trace
+
+
+class DiscordSession:
+    """One bot login over REST (no gateway), shared by the channel publishers of a run.
+
+    Nothing happens until :meth:`client` is first awaited: it logs in (``GET /users/@me``)
+    once; a refusal is remembered and raised again (as ``CredentialsRejected`` and the like)
+    to every later caller, without asking Discord again. Every request is paced by
+    ``limiter`` (default: :data:`GLOBAL_LIMITER`). ``close()`` (or leaving ``async with``)
+    logs out.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_ratelimit_wait: float | None = DEFAULT_MAX_RATELIMIT_WAIT,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.max_ratelimit_wait = max_ratelimit_wait
+        self.limiter = limiter
+        self.__token = token
+        self._client: discord.Client | None = None
+        self._failure: PublishError | None = None
+        self._lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return f"DiscordSession(logged_in={self._client is not None})"
+
+    async def client(self) -> discord.Client:
+        async with self._lock:
+            if self._client is not None:
+                return self._client
+            if self._failure is not None:
+                raise self._failure
+            intents = discord.Intents.none()
+            intents.guilds = True  # unused without a gateway; discord.py warns when it is off
+            client = discord.Client(
+                intents=intents,
+                allowed_mentions=discord.AllowedMentions.none(),
+                max_ratelimit_timeout=self.max_ratelimit_wait,
+                http_trace=paced_trace(self.limiter),
+            )
+            try:
+                async with asyncio.timeout(self.timeout):
+                    await client.login(self.__token)
+            except BaseException as exc:
+                await client.close()
+                mapped = map_error(exc, "the bot login", starting=True)
+                if mapped is None or mapped is exc:
+                    raise
+                if isinstance(mapped, CredentialsRejected):
+                    self._failure = mapped
+                raise mapped from exc
+            self._client = client
+            return client
+
+    async def close(self) -> None:
+        async with self._lock:
+            client, self._client = self._client, None
+            if client is not None:
+                await client.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
 class DiscordChannelPublisher:
-    """Posts digests to one channel as the bot, over REST only (no gateway connection)."""
+    """Posts digests to one channel as the bot, over REST only (no gateway connection).
+
+    With ``session`` it uses that shared login (and leaves it open on close); without, it logs
+    in on its own. With ``guild_id`` the channel is addressed without looking it up first.
+    """
 
     platform = "discord"
 
@@ -98,14 +211,19 @@ class DiscordChannelPublisher:
         timeout: float = DEFAULT_TIMEOUT,
         max_ratelimit_wait: float | None = DEFAULT_MAX_RATELIMIT_WAIT,
         scan_limit: int = SCAN_LIMIT,
+        session: DiscordSession | None = None,
+        guild_id: int | None = None,
     ) -> None:
         self.name = name
         self.channel_id = channel_id
+        self.guild_id = guild_id
         self.heading = heading
         self.timeout = timeout
         self.max_ratelimit_wait = max_ratelimit_wait
         self.scan_limit = scan_limit
         self.__token = token
+        self._session = session
+        self._own_session: DiscordSession | None = None
         self._client: discord.Client | None = None
         self._channel: discord.abc.Messageable | None = None
         self._lock = asyncio.Lock()
@@ -125,38 +243,47 @@ class DiscordChannelPublisher:
     # -- lifecycle
 
     async def start(self) -> None:
-        """Log in (``GET /users/@me``; no gateway) and look the channel up once for the run."""
+        """Log in (``GET /users/@me``, or the shared session's login; no gateway) and look the
+        channel up once for the run (not when its guild is known)."""
         async with self._lock:
             if self._channel is not None:
                 return
-            intents = discord.Intents.none()
-            intents.guilds = True  # unused without a gateway; discord.py warns when it is off
-            client = discord.Client(
-                intents=intents,
-                allowed_mentions=discord.AllowedMentions.none(),
-                max_ratelimit_timeout=self.max_ratelimit_wait,
-            )
+            session = self._session
+            if session is None:
+                session = DiscordSession(
+                    self.__token, timeout=self.timeout, max_ratelimit_wait=self.max_ratelimit_wait
+                )
+            channel: Any
             try:
-                async with asyncio.timeout(self.timeout):
-                    await client.login(self.__token)
-                    channel = await client.fetch_channel(self.channel_id)
+                client = await session.client()
+                if self.guild_id is not None:
+                    channel = client.get_partial_messageable(
+                        self.channel_id, guild_id=self.guild_id, type=discord.ChannelType.text
+                    )
+                else:
+                    async with asyncio.timeout(self.timeout):
+                        channel = await client.fetch_channel(self.channel_id)
                 if not isinstance(channel, discord.abc.Messageable):
                     raise CredentialsRejected(
                         f"{self._where} is a {type(channel).__name__}: it takes no messages"
                     )
             except BaseException as exc:
-                await client.close()
+                if session is not self._session:
+                    await session.close()
                 mapped = map_error(exc, self._where, starting=True)
                 if mapped is None or mapped is exc:
                     raise
                 raise mapped from exc
+            if session is not self._session:
+                self._own_session = session
             self._client, self._channel = client, channel
 
     async def close(self) -> None:
         async with self._lock:
-            client, self._client, self._channel = self._client, None, None
-            if client is not None:
-                await client.close()
+            own, self._own_session = self._own_session, None
+            self._client, self._channel = None, None
+            if own is not None:
+                await own.close()
 
     async def __aenter__(self) -> Self:
         """Nothing happens on entry (a dry run makes no request); the first ``send`` or
@@ -198,7 +325,12 @@ class DiscordChannelPublisher:
             if mapped is None:
                 raise
             raise mapped from exc
-        return Sent(post_id=str(message.id), url=message.jump_url)
+        return Sent(post_id=str(message.id), url=self._jump_url(message))
+
+    def _jump_url(self, message: discord.Message) -> str:
+        if message.guild is None and self.guild_id is not None:  # a channel not looked up
+            return f"https://discord.com/channels/{self.guild_id}/{self.channel_id}/{message.id}"
+        return message.jump_url
 
     async def find_sent(self, post: Post) -> Sent | None:
         """The bot's message for ``post`` among the channel's last ``scan_limit`` messages.
@@ -216,7 +348,7 @@ class DiscordChannelPublisher:
                         continue
                     found = _fingerprint(message.content, [e.to_dict() for e in message.embeds])
                     if str(message.nonce) == post.key or found == wanted:
-                        return Sent(post_id=str(message.id), url=message.jump_url)
+                        return Sent(post_id=str(message.id), url=self._jump_url(message))
         except discord.Forbidden as exc:
             if exc.code != MISSING_PERMISSIONS:
                 raise _map_http(exc, self._where, starting=False) from exc

@@ -71,6 +71,39 @@ async def _insert_ignore(conn: AsyncConnection, table: Any, values: dict[str, An
     return bool(result.rowcount)
 
 
+def _chunks(values: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
+    """``values`` in slices of ``size`` (bound parameters per IN list stay few)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _new_paper(item: IncomingPaper, now: datetime) -> dict[str, Any]:
+    """The ``papers`` row of a paper seen for the first time."""
+    key = item.key
+    if key is None:
+        raise ValueError("a paper needs an arXiv id, a bibtex key or a DOI")
+    return {
+        "key": key,
+        "arxiv_id": item.arxiv_id,
+        "arxiv_version": item.arxiv_version,
+        "title": item.title,
+        "title_norm": normalize_title(item.title),
+        "authors": list(item.authors),
+        "abstract": item.abstract,
+        "categories": list(item.categories),
+        "primary_category": item.primary_category,
+        "doi": item.doi,
+        "bibtex_key": item.bibtex_key,
+        "journal_ref": item.journal_ref,
+        "comment": item.comment,
+        "published": item.published,
+        "updated": item.updated,
+        "metadata_complete": item.complete,
+        "created_at": now,
+        "modified_at": now,
+    }
+
+
 def _new_id(result: Any) -> int:
     key = result.inserted_primary_key
     if key is None:
@@ -234,11 +267,17 @@ class Store:
             return [r[0] for r in (await conn.execute(query)).all()]
 
     async def _upsert_paper(
-        self, conn: AsyncConnection, item: IncomingPaper, now: datetime
+        self,
+        conn: AsyncConnection,
+        item: IncomingPaper,
+        now: datetime,
+        *,
+        known: Row[Any] | None = None,
     ) -> tuple[int, UpsertResult]:
+        """``known``: the stored row of ``item``'s arXiv id, already read by the caller."""
         aliases = [a.casefold() for a in (item.bibtex_key, item.doi) if a]
-        row = None
-        if item.arxiv_id:
+        row = known
+        if row is None and item.arxiv_id:
             query = select(papers).where(papers.c.arxiv_id == item.arxiv_id)
             row = (await conn.execute(query)).first()
         if row is None and aliases:
@@ -249,31 +288,7 @@ class Store:
             row = (await conn.execute(query.limit(1))).first()
 
         if row is None:
-            key = item.key
-            if key is None:
-                raise ValueError("a paper needs an arXiv id, a bibtex key or a DOI")
-            result = await conn.execute(
-                insert(papers).values(
-                    key=key,
-                    arxiv_id=item.arxiv_id,
-                    arxiv_version=item.arxiv_version,
-                    title=item.title,
-                    title_norm=normalize_title(item.title),
-                    authors=list(item.authors),
-                    abstract=item.abstract,
-                    categories=list(item.categories),
-                    primary_category=item.primary_category,
-                    doi=item.doi,
-                    bibtex_key=item.bibtex_key,
-                    journal_ref=item.journal_ref,
-                    comment=item.comment,
-                    published=item.published,
-                    updated=item.updated,
-                    metadata_complete=item.complete,
-                    created_at=now,
-                    modified_at=now,
-                )
-            )
+            result = await conn.execute(insert(papers).values(**_new_paper(item, now)))
             paper_id = _new_id(result)
             outcome = UpsertResult.NEW
         else:
@@ -337,31 +352,93 @@ class Store:
 
         A new announcement (a paper listed as new, cross, replace …) counts as new; changed
         metadata as updated.
+
+        In bulk (a listing holds thousands): the stored papers and announcements of the batch
+        are read with one query per 500 ids, papers new by arXiv id go in with one multi-row
+        INSERT, and so do the new announcements (``ON CONFLICT DO NOTHING`` keeps a concurrent
+        writer harmless; its rows then count as new here). A paper whose arXiv id is not stored
+        but which has a DOI or bibtex key (it may be known under that alias), or whose arXiv id
+        appears twice in the batch, takes the one-by-one path.
         """
         results: list[UpsertResult] = []
         async with self.engine.begin() as conn:
+            known: dict[str, Row[Any]] = {}
+            arxiv_ids = list(dict.fromkeys(i.arxiv_id for i in items if i.arxiv_id))
+            for chunk in _chunks(arxiv_ids):
+                query = select(papers).where(papers.c.arxiv_id.in_(chunk))
+                known.update((row.arxiv_id, row) for row in (await conn.execute(query)).all())
+            fresh: dict[str, IncomingPaper] = {}
             for item in items:
-                paper_id, outcome = await self._upsert_paper(conn, item, now)
-                if item.announce_type:
-                    added = await _insert_ignore(
-                        conn,
-                        paper_announcements,
-                        {
-                            "paper_id": paper_id,
-                            "source": source,
-                            "announce_type": item.announce_type,
-                            "arxiv_version": item.arxiv_version or 0,
-                            "announced": item.published,
-                            "first_seen": now,
-                            "announce": announce,
-                        },
-                    )
-                    if added:
-                        outcome = UpsertResult.NEW
-                    elif outcome is UpsertResult.NEW:
-                        outcome = UpsertResult.UPDATED
+                arxiv_id = item.arxiv_id
+                aliased = bool(item.bibtex_key or item.doi)  # maybe stored under an alias
+                if arxiv_id and not aliased and arxiv_id not in known and arxiv_id not in fresh:
+                    fresh[arxiv_id] = item
+            inserted: dict[str, int] = {}
+            if fresh:
+                statement = insert(papers).returning(papers.c.id, papers.c.arxiv_id)
+                values = [_new_paper(i, now) for i in fresh.values()]
+                rows = await conn.execute(statement, values)
+                inserted = {row.arxiv_id: int(row.id) for row in rows}
+            seen: set[str] = set()
+            paper_ids: list[int] = []
+            for item in items:
+                repeated = item.arxiv_id in seen if item.arxiv_id else False
+                if item.arxiv_id:
+                    seen.add(item.arxiv_id)
+                if item.arxiv_id in inserted and not repeated:
+                    paper_id, outcome = inserted[item.arxiv_id], UpsertResult.NEW
+                else:
+                    row = known.get(item.arxiv_id) if item.arxiv_id and not repeated else None
+                    paper_id, outcome = await self._upsert_paper(conn, item, now, known=row)
+                paper_ids.append(paper_id)
                 results.append(outcome)
+            await self._save_announcements(conn, items, paper_ids, results, source, announce, now)
         return results
+
+    @staticmethod
+    async def _save_announcements(
+        conn: AsyncConnection,
+        items: Sequence[IncomingPaper],
+        paper_ids: list[int],
+        results: list[UpsertResult],
+        source: str,
+        announce: bool,
+        now: datetime,
+    ) -> None:
+        """Record the batch's announcements; an item whose announcement is new becomes NEW, a
+        new paper whose announcement was already there UPDATED (``results`` is updated)."""
+        ann = paper_announcements.c
+        stored: set[tuple[int, str, int]] = set()
+        for chunk in _chunks(sorted(set(paper_ids))):
+            query = select(ann.paper_id, ann.announce_type, ann.arxiv_version).where(
+                ann.source == source, ann.paper_id.in_(chunk)
+            )
+            stored.update((r[0], r[1], r[2]) for r in (await conn.execute(query)).all())
+        rows: list[dict[str, Any]] = []
+        for index, (item, paper_id) in enumerate(zip(items, paper_ids, strict=True)):
+            if not item.announce_type:
+                continue
+            key = (paper_id, item.announce_type, item.arxiv_version or 0)
+            if key in stored:
+                if results[index] is UpsertResult.NEW:
+                    results[index] = UpsertResult.UPDATED
+                continue
+            stored.add(key)
+            results[index] = UpsertResult.NEW
+            rows.append(
+                {
+                    "paper_id": paper_id,
+                    "source": source,
+                    "announce_type": item.announce_type,
+                    "arxiv_version": item.arxiv_version or 0,
+                    "announced": item.published,
+                    "first_seen": now,
+                    "announce": announce,
+                }
+            )
+        if rows:
+            maker = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+            await conn.execute(maker(paper_announcements).on_conflict_do_nothing(), rows)
 
     async def announcements(self, paper_key: str) -> list[tuple[str, str, int]]:
         """(source, announce type, version) of every announcement of a paper."""
@@ -688,6 +765,12 @@ class Store:
         if not paused:
             values.update(disabled_reason=None, failures=0, next_poll=now)
         await self.record_poll(feed_id, **values)
+
+    async def get_feed(self, feed_id: int) -> Feed | None:
+        """One feed by its id (a poll job reads its own feed, not the whole table)."""
+        async with self.engine.connect() as conn:
+            row = (await conn.execute(select(feeds).where(feeds.c.id == feed_id))).first()
+        return _feed(row) if row else None
 
     async def list_feeds(self, *, guild_id: int | None = None) -> list[Feed]:
         """Every feed, or with ``guild_id`` only those that guild added."""

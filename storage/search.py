@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 MAX_TERMS = 12
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -80,12 +80,79 @@ def terms(words: Sequence[str]) -> list[str]:
     return list(seen)[:MAX_TERMS]
 
 
-def fts5_query(tokens: Sequence[str]) -> str:
+def fts5_query(tokens: Sequence[str], *, prefix: bool = True) -> str:
     """Every token as a quoted FTS5 string (the last one as a prefix), all required."""
     quoted = ['"' + t.replace('"', '""') + '"' for t in tokens]
-    if quoted:
+    if quoted and prefix:
         quoted[-1] += "*"
     return " ".join(quoted)
+
+
+# SQLite, on millions of papers. bm25 reads the whole posting list of every term of the query
+# (for its IDF) and scores every match, and a prefix term ("model*") merges the posting lists
+# of every word it starts; for a word in a third of all abstracts that is hundreds of ms to
+# seconds. So: each word's document count is probed, up to COMMON_DOCS (walking at most that
+# many postings); when every word is rarer, bm25 ranks as before; when one is common, the
+# matches come newest first, those matching in the title before the others, which FTS5
+# answers by walking the posting lists in rowid order and stopping at the limit. The last
+# word is a prefix only when it is no word of the index as typed ("resid" → "residual").
+COMMON_DOCS = 5_000
+_SQLITE_DOCS = text(
+    "SELECT count(*) FROM (SELECT rowid FROM papers_fts WHERE papers_fts MATCH :term LIMIT :cap)"
+)
+_SQLITE_NEWEST = text(
+    "SELECT rowid FROM papers_fts WHERE papers_fts MATCH :query ORDER BY rowid DESC LIMIT :limit"
+)
+
+
+# PostgreSQL, likewise: ts_rank_cd reads the tsvector of every match. Whether a word of the
+# query is in more than COMMON_DOCS papers comes from the planner's statistics of the search
+# column (most common lexemes, kept by ANALYZE); such queries take the newest matches, which
+# the primary key walked backwards answers without ranking them all.
+_POSTGRES_COMMON = text(
+    """
+    SELECT EXISTS (
+        SELECT 1
+        FROM unnest(tsvector_to_array(to_tsvector('english', :query))) AS q(lexeme)
+        JOIN (
+            SELECT unnest(most_common_elems::text::text[]) AS lexeme,
+                   unnest(most_common_elem_freqs) AS freq
+            FROM pg_stats
+            WHERE schemaname = current_schema() AND tablename = 'papers' AND attname = 'search'
+        ) AS s USING (lexeme)
+        WHERE s.freq * (SELECT greatest(reltuples, 0) FROM pg_class
+                        WHERE oid = 'papers'::regclass) > :cap
+    )
+    """
+)
+_POSTGRES_NEWEST = text(
+    """
+    SELECT id FROM papers
+    WHERE search @@ plainto_tsquery('english', :query)
+    ORDER BY id DESC
+    LIMIT :limit
+    """
+)
+
+
+async def _sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) -> list[int]:
+    counts = []
+    for token in tokens:
+        params = {"term": fts5_query([token], prefix=False), "cap": COMMON_DOCS + 1}
+        counts.append(int((await conn.execute(_SQLITE_DOCS, params)).scalar_one()))
+        if counts[-1] == 0 and token != tokens[-1]:
+            return []  # a word no paper has: nothing matches them all
+    query = fts5_query(tokens, prefix=counts[-1] == 0)
+    if max(counts) <= COMMON_DOCS:
+        rows = await conn.execute(_SQLITE, {"query": query, "limit": limit})
+        return [row[0] for row in rows.all()]
+    found: dict[int, None] = {}
+    for match in (f"title : ({query})", query):
+        rows = await conn.execute(_SQLITE_NEWEST, {"query": match, "limit": limit})
+        found.update(dict.fromkeys(row[0] for row in rows.all()))
+        if len(found) >= limit:
+            break
+    return list(found)[:limit]
 
 
 async def search_ids(engine: AsyncEngine, words: Sequence[str], limit: int) -> list[int]:
@@ -93,10 +160,10 @@ async def search_ids(engine: AsyncEngine, words: Sequence[str], limit: int) -> l
     tokens = terms(words)
     if not tokens:
         return []
-    params: dict[str, Any] = {"limit": limit}
-    if engine.dialect.name == "sqlite":
-        statement, params["query"] = _SQLITE, fts5_query(tokens)
-    else:
-        statement, params["query"] = _POSTGRES, " ".join(tokens)
     async with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            return await _sqlite_search(conn, tokens, limit)
+        params: dict[str, Any] = {"limit": limit, "query": " ".join(tokens)}
+        common = (await conn.execute(_POSTGRES_COMMON, {**params, "cap": COMMON_DOCS})).scalar()
+        statement = _POSTGRES_NEWEST if common else _POSTGRES
         return [row[0] for row in (await conn.execute(statement, params)).all()]

@@ -234,3 +234,20 @@ deliveries = Table(
     UniqueConstraint("destination", "item_key", name="uq_deliveries_destination_item"),
     Index("ix_deliveries_post_key", "destination", "post_key"),
 )
+
+# ``shortbot import arxiv-metadata``: how far each snapshot file (path, size, mtime) got. The
+# row is written in the transaction of each batch, so a re-run resumes after the last commit.
+import_progress = Table(
+    "import_progress",
+    metadata,
+    Column("source", String(1024), primary_key=True),
+    Column("path", Text, nullable=False),
+    Column("line", BigInteger, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("new", BigInteger, nullable=False),
+    Column("known", BigInteger, nullable=False),
+    Column("bad", BigInteger, nullable=False),
+    Column("bad_lines", Text, nullable=False),  # JSON list: the first few bad line numbers
+    Column("finished", Boolean, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -21,6 +21,7 @@ from bot.app import App
 from papers.ids import UnusableQuery
 from papers.model import IncomingPaper
 from papers.ports import MetadataSource, Unavailable
+from publishers.discord import paced_trace
 from sources.arxiv import ArxivClient, ArxivUnavailable
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ class ShortBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             case_insensitive=True,
             strip_after_prefix=True,
+            # the process's one pace for Discord's global limit, shared with the publishers
+            http_trace=paced_trace(),
         )
         self.app = app
         if metadata is None and app.arxiv is not None:

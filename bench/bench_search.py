@@ -1,0 +1,151 @@
+"""The ``search`` use case on the 3 M-paper database: 1,000 fixed queries of 2-6 title words.
+
+    uv run --no-sync python bench/bench_search.py             # SQLite and PostgreSQL
+    uv run --no-sync python bench/bench_search.py --skip-pg
+
+The queries (seeded, always the same) mix the snapshot generator's very common words
+("learning", "model", "network", "the" …) with rarer ones, as people type them; each runs
+through ``papers.usecases.search`` (resolve, full-text search, load the papers) and
+``search_embed`` (the Discord payload), warm (one pass first). Baseline: the bare full-text
+query of storage/search.py through the driver (sqlite3 / asyncpg) for the same queries.
+Needs bench_import.py first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import gen_snapshot
+import snapdata
+from report import record
+
+from papers.discord_render import search_embed
+from papers.usecases import search
+from storage.db import create_engine
+from storage.repository import Store
+from storage.search import _POSTGRES, _SQLITE, fts5_query, terms
+
+N_QUERIES = 1_000
+TARGET_P99_MS, TARGET_MAX_MS = 50.0, 250.0
+
+
+def queries(n: int = N_QUERIES, seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    words, cum = gen_snapshot.vocabulary(random.Random(1))
+    out = []
+    for i in range(n):
+        k = rng.randint(2, 6)
+        if i % 4 == 0:  # only very common words
+            picked = rng.sample(gen_snapshot.COMMON, k)
+        else:  # as the titles are written: Zipf-distributed, common words included
+            picked = rng.choices(words, cum_weights=cum, k=k)
+        out.append(" ".join(picked))
+    return out
+
+
+async def use_case(url: str, qs: list[str]) -> tuple[list[float], int]:
+    engine = create_engine(url)
+    store = Store(engine)
+    try:
+        for q in qs:
+            search_embed(q, await search(store, q))
+        times, empty = [], 0
+        for q in qs:
+            start = time.perf_counter()
+            found = await search(store, q)
+            search_embed(q, found)
+            times.append(time.perf_counter() - start)
+            empty += not found
+        return times, empty
+    finally:
+        await engine.dispose()
+
+
+def raw_sqlite(path: Path, qs: list[str]) -> list[float]:
+    db = sqlite3.connect(path)
+    sql = str(_SQLITE).replace(":query", "?").replace(":limit", "?")
+    try:
+        times = []
+        for q in qs:
+            tokens = terms(q.split())
+            if not tokens:
+                continue
+            start = time.perf_counter()
+            db.execute(sql, (fts5_query(tokens), 10)).fetchall()
+            times.append(time.perf_counter() - start)
+        return times
+    finally:
+        db.close()
+
+
+async def raw_pg(url: str, qs: list[str]) -> list[float]:
+    import asyncpg
+
+    sql = str(_POSTGRES).replace(":query", "$1").replace(":limit", "$2")
+    conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        times = []
+        for q in qs:
+            tokens = terms(q.split())
+            if not tokens:
+                continue
+            start = time.perf_counter()
+            await conn.fetch(sql, " ".join(tokens), 10)
+            times.append(time.perf_counter() - start)
+        return times
+    finally:
+        await conn.close()
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def report(label: str, times: list[float], raw: list[float], empty: int, qs: list[str]) -> None:
+    p50, p99, worst = (
+        snapdata.percentile(times, 50),
+        snapdata.percentile(times, 99),
+        max(times),
+    )
+    slowest = qs[times.index(worst)]
+    r50, r99 = snapdata.percentile(raw, 50), snapdata.percentile(raw, 99)
+    print(f"{label}: search p50 {ms(p50)}, p99 {ms(p99)}, max {ms(worst)} ({slowest!r})")
+    print(f"{label}: {empty} of {len(qs)} queries found nothing")
+    print(f"{label}: raw full-text query p50 {ms(r50)}, p99 {ms(r99)}, max {ms(max(raw))}")
+    record(
+        f"search, {label}",
+        f"search + search_embed, {len(qs):,} fixed queries of 2-6 title words (a quarter only "
+        f"very common words), warm, 3 M papers; slowest: {slowest!r}",
+        f"p50 {ms(p50)}, p99 {ms(p99)}, max {ms(worst)}",
+        f"p99 <= {TARGET_P99_MS:g} ms, max <= {TARGET_MAX_MS:g} ms",
+        f"bare full-text SQL: p50 {ms(r50)}, p99 {ms(r99)}, max {ms(max(raw))}",
+        "uv run --no-sync python bench/bench_search.py",
+        p99 * 1000 <= TARGET_P99_MS and worst * 1000 <= TARGET_MAX_MS,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+    qs = queries()
+    if not args.skip_sqlite:
+        times, empty = asyncio.run(use_case(snapdata.sqlite_url(), qs))
+        report("SQLite", times, raw_sqlite(snapdata.sqlite_db(), qs), empty, qs)
+    if not args.skip_pg:
+        url = snapdata.pg_url()
+        times, empty = asyncio.run(use_case(url, qs))
+        report("PostgreSQL", times, asyncio.run(raw_pg(url, qs)), empty, qs)
+
+
+if __name__ == "__main__":
+    main()
