@@ -8,6 +8,7 @@ quoted as an FTS5 string or passed through ``plainto_tsquery``, so quotes, dashe
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -93,37 +94,33 @@ def fts5_query(tokens: Sequence[str], *, prefix: bool = True) -> str:
 # of every word it starts; for a word in a third of all abstracts that is hundreds of ms to
 # seconds. So: each word's document count is probed, up to COMMON_DOCS (walking at most that
 # many postings); when every word is rarer, bm25 ranks as before; when one is common, the
-# matches come newest first, those matching in the title before the others, which FTS5
-# answers by walking the posting lists in rowid order and stopping at the limit. The last
+# newest matches are taken, which FTS5 answers by walking the posting lists in rowid order
+# and stopping at the limit, and those with more of the words in their title come first. The last
 # word is a prefix only when it is no word of the index as typed ("resid" → "residual").
+# (A column filter, "title : (…)", is no shortcut: it walks the posting lists until enough
+# titles hold every word, hundreds of ms for common words. So the newest COMMON_POOL matches
+# are ranked instead, by how many of the words their title holds, then newest first.)
 COMMON_DOCS = 5_000
+COMMON_POOL = 500
 _SQLITE_DOCS = text(
     "SELECT count(*) FROM (SELECT rowid FROM papers_fts WHERE papers_fts MATCH :term LIMIT :cap)"
 )
 _SQLITE_NEWEST = text(
-    "SELECT rowid FROM papers_fts WHERE papers_fts MATCH :query ORDER BY rowid DESC LIMIT :limit"
+    """
+    SELECT papers.id, papers.title_norm FROM (
+        SELECT rowid FROM papers_fts WHERE papers_fts MATCH :query
+        ORDER BY rowid DESC LIMIT :pool
+    ) AS newest JOIN papers ON papers.id = newest.rowid
+    """
 )
 
 
-# PostgreSQL, likewise: ts_rank_cd reads the tsvector of every match. Whether a word of the
-# query is in more than COMMON_DOCS papers comes from the planner's statistics of the search
-# column (most common lexemes, kept by ANALYZE); such queries take the newest matches, which
-# the primary key walked backwards answers without ranking them all.
-_POSTGRES_COMMON = text(
-    """
-    SELECT EXISTS (
-        SELECT 1
-        FROM unnest(tsvector_to_array(to_tsvector('english', :query))) AS q(lexeme)
-        JOIN (
-            SELECT unnest(most_common_elems::text::text[]) AS lexeme,
-                   unnest(most_common_elem_freqs) AS freq
-            FROM pg_stats
-            WHERE schemaname = current_schema() AND tablename = 'papers' AND attname = 'search'
-        ) AS s USING (lexeme)
-        WHERE s.freq * (SELECT greatest(reltuples, 0) FROM pg_class
-                        WHERE oid = 'papers'::regclass) > :cap
-    )
-    """
+# PostgreSQL, likewise: ts_rank_cd reads the tsvector of every match. The planner's estimate
+# of the matches (its statistics of the search column, kept by ANALYZE) decides: up to
+# COMMON_DOCS they are ranked as before; beyond, the newest matches are taken, which the
+# primary key walked backwards finds after about limit × papers / matches rows.
+_POSTGRES_ESTIMATE = text(
+    "EXPLAIN (FORMAT JSON) SELECT 1 FROM papers WHERE search @@ plainto_tsquery('english', :query)"
 )
 _POSTGRES_NEWEST = text(
     """
@@ -144,15 +141,16 @@ async def _sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) -
             return []  # a word no paper has: nothing matches them all
     query = fts5_query(tokens, prefix=counts[-1] == 0)
     if max(counts) <= COMMON_DOCS:
-        rows = await conn.execute(_SQLITE, {"query": query, "limit": limit})
-        return [row[0] for row in rows.all()]
-    found: dict[int, None] = {}
-    for match in (f"title : ({query})", query):
-        rows = await conn.execute(_SQLITE_NEWEST, {"query": match, "limit": limit})
-        found.update(dict.fromkeys(row[0] for row in rows.all()))
-        if len(found) >= limit:
-            break
-    return list(found)[:limit]
+        ranked = await conn.execute(_SQLITE, {"query": query, "limit": limit})
+        return [row[0] for row in ranked.all()]
+    rows = (await conn.execute(_SQLITE_NEWEST, {"query": query, "pool": COMMON_POOL})).all()
+    wanted = set(tokens)
+
+    def title_hits(title_norm: str) -> int:
+        return len(wanted.intersection(title_norm.split()))
+
+    best = sorted(rows, key=lambda r: (-title_hits(r[1]), -r[0]))
+    return [row[0] for row in best[:limit]]
 
 
 async def search_ids(engine: AsyncEngine, words: Sequence[str], limit: int) -> list[int]:
@@ -164,6 +162,7 @@ async def search_ids(engine: AsyncEngine, words: Sequence[str], limit: int) -> l
         if engine.dialect.name == "sqlite":
             return await _sqlite_search(conn, tokens, limit)
         params: dict[str, Any] = {"limit": limit, "query": " ".join(tokens)}
-        common = (await conn.execute(_POSTGRES_COMMON, {**params, "cap": COMMON_DOCS})).scalar()
-        statement = _POSTGRES_NEWEST if common else _POSTGRES
+        plan: Any = (await conn.execute(_POSTGRES_ESTIMATE, params)).scalar()
+        estimate = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
+        statement = _POSTGRES_NEWEST if estimate > COMMON_DOCS else _POSTGRES
         return [row[0] for row in (await conn.execute(statement, params)).all()]
