@@ -248,6 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LINES",
         help="stop after LINES lines, as Ctrl-C would (import a big file in slices)",
     )
+    snapshot.add_argument(
+        "--parser",
+        choices=("auto", "thread", "process"),
+        default="auto",
+        help="where lines are parsed: a thread of this process, or a worker process so that "
+        "parsing and writing use two cores (auto: a worker for files of 64 MB and more)",
+    )
 
     run = sub.add_parser(
         "run",
@@ -320,8 +327,13 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "import":
             from bot.import_cli import import_arxiv_metadata
 
+            parse_process = {"auto": None, "thread": False, "process": True}[args.parser]
             return await import_arxiv_metadata(
-                app, args.file, batch_size=args.batch_size, stop_after=args.stop_after
+                app,
+                args.file,
+                batch_size=args.batch_size,
+                stop_after=args.stop_after,
+                parse_process=parse_process,
             )
         if args.command == "lookup":
             return await _lookup(app, " ".join(args.query), as_json=args.json)
@@ -519,10 +531,18 @@ async def _run(app: App, *, once: bool) -> int:
 async def _discord_sync(app: App) -> int:
     from bot.discord.runner import DiscordLoginError, sync_commands
 
+    import aiohttp
+
     try:
         count = await sync_commands(app)
     except DiscordLoginError as exc:
         print(f"shortbot: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_START
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        # the network, not the database: say which service could not be reached
+        where = app.settings.discord.api_base_url or "https://discord.com/api"
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"shortbot: cannot reach Discord at {where}: {reason}", file=sys.stderr)
         return EXIT_CANNOT_START
     print(f"Synced {count} slash commands.")
     return EXIT_OK

@@ -1,7 +1,10 @@
 """``shortbot import arxiv-metadata FILE``: load arXiv's public metadata snapshot.
 
-The file (plain or gzip JSON lines, several GB) is streamed: one thread parses the next batch
+The file (plain or gzip JSON lines, several GB) is streamed: the next batch is read and parsed
 while the previous one is written (``storage.bulk``), so memory stays flat at about two batches.
+A large file (``PARSE_PROCESS_BYTES`` and more, on a machine with two cores or more) is parsed
+in a worker process (``bot.import_worker``): parsing and writing then run on two cores instead
+of sharing one through the GIL.
 Each batch commits with its checkpoint (line and byte offset, keyed by the file's path, size
 and modification time): Ctrl-C or SIGTERM finishes the batch being written, commits what was
 read, says where it stopped, and the same command resumes there. Bad lines (not JSON, no id,
@@ -14,16 +17,21 @@ Exit codes: 0 imported (bad lines included) or already imported; 1 the file cann
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import multiprocessing
+import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from bot.app import App
+from bot.import_worker import ignore_signals, parse_rows
 from papers.model import IncomingPaper
 from sources.snapshot import BadLine, SnapshotFile, parse_line, read_lines
 from storage.bulk import BulkWriter, Checkpoint, Prepared, open_bulk_writer
@@ -32,11 +40,15 @@ EXIT_OK, EXIT_UNREADABLE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 DEFAULT_BATCH = 10_000
 TTY_REDRAW_S = 0.25
 LOG_EVERY_S = 5.0
+PARSE_PROCESS_BYTES = 64 * 1024 * 1024
+READ_AHEAD = 2
 
 
 @dataclass
 class _Batch:
     papers: list[IncomingPaper] = field(default_factory=list)
+    lines: list[bytes] = field(default_factory=list)  # raw, when a worker process parses
+    numbers: list[int] = field(default_factory=list)  # their line numbers
     bad: list[int] = field(default_factory=list)
     line: int = 0
     offset: int = 0
@@ -49,28 +61,58 @@ def _read_batch(
     lines: Iterator[tuple[int, bytes, int]],
     size: int,
     stop: threading.Event,
-    start: Checkpoint,
-    prepare: Callable[[list[IncomingPaper]], Prepared],
+    start: tuple[int, int],
+    prepare: Callable[[list[IncomingPaper]], Prepared] | None,
 ) -> _Batch:
-    """The next ``size`` papers (fewer at the end or when asked to stop), as database rows."""
-    batch = _Batch(line=start.line, offset=start.offset)
-    papers, bad = batch.papers, batch.bad
+    """The next ``size`` papers (fewer at the end or when asked to stop), as database rows;
+    without ``prepare``, the next ``size`` non-blank lines, raw, for a worker to parse."""
+    batch = _Batch(line=start[0], offset=start[1])
+    papers, bad, raw, numbers = batch.papers, batch.bad, batch.lines, batch.numbers
     try:
         for number, line, offset in lines:
             batch.line, batch.offset = number, offset
             if line.strip():
-                try:
-                    papers.append(parse_line(line))
-                except BadLine:
-                    bad.append(number)
-            if len(papers) >= size or stop.is_set():
+                if prepare is None:
+                    raw.append(line)
+                    numbers.append(number)
+                else:
+                    try:
+                        papers.append(parse_line(line))
+                    except BadLine:
+                        bad.append(number)
+            if len(papers) + len(raw) >= size or stop.is_set():
                 break
         else:
             batch.eof = not stop.is_set()  # --stop-after ends the lines before the end
     except (OSError, EOFError) as exc:  # a truncated or corrupt gzip stream: keep what was read
         batch.error = str(exc) or type(exc).__name__
-    batch.prepared = prepare(papers)
+    if prepare is not None:
+        batch.prepared = prepare(papers)
     return batch
+
+
+async def _parse_elsewhere(pool: ProcessPoolExecutor, batch: _Batch, bulk: BulkWriter) -> None:
+    """Parse a raw batch in the worker process: its rows, its bad line numbers, and a way
+    back from a row to its paper (the rare merge path parses that one line again here)."""
+    loop = asyncio.get_running_loop()
+    rows, bad = await loop.run_in_executor(pool, parse_rows, batch.lines, bulk.dialect, bulk.now)
+    skip = set(bad)
+    good = [line for i, line in enumerate(batch.lines) if i not in skip]
+    batch.bad = [batch.numbers[i] for i in bad]
+    batch.prepared = Prepared([], rows, reparse=lambda i: parse_line(good[i]))
+    batch.lines, batch.numbers = [], []
+
+
+def _parse_pool(size: int, wanted: bool | None) -> ProcessPoolExecutor | None:
+    """The worker process for a file of ``size`` bytes, if it is worth one (``wanted``: force
+    it on or off)."""
+    if wanted is None:
+        wanted = size >= PARSE_PROCESS_BYTES and (os.cpu_count() or 1) >= 2
+    if not wanted:
+        return None
+    return ProcessPoolExecutor(
+        max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=ignore_signals
+    )
 
 
 class Progress:
@@ -123,9 +165,16 @@ def _probe(path: Path) -> tuple[str, int]:
 
 
 async def import_arxiv_metadata(
-    app: App, file: str, *, batch_size: int = DEFAULT_BATCH, stop_after: int | None = None
+    app: App,
+    file: str,
+    *,
+    batch_size: int = DEFAULT_BATCH,
+    stop_after: int | None = None,
+    parse_process: bool | None = None,
 ) -> int:
-    """Import ``file``; ``stop_after`` lines (in this run) stop it as Ctrl-C would."""
+    """Import ``file``; ``stop_after`` lines (in this run) stop it as Ctrl-C would.
+    ``parse_process``: parse in a worker process (None: for files of ``PARSE_PROCESS_BYTES``
+    and more)."""
     path = Path(file)
     if batch_size < 1 or (stop_after is not None and stop_after < 1):
         print("shortbot: --batch-size and --stop-after must be at least 1", file=sys.stderr)
@@ -145,7 +194,12 @@ async def import_arxiv_metadata(
             return EXIT_OK
         if cp.line:
             print(f"{file}: resuming after line {cp.line:,}", file=sys.stderr)
-        return await _import(writer, path, file, cp, size, batch_size, stop_after)
+        pool = _parse_pool(size, parse_process)
+        try:
+            return await _import(writer, path, file, cp, size, batch_size, stop_after, pool)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
     finally:
         await writer.close()
 
@@ -158,6 +212,7 @@ async def _import(
     size: int,
     batch_size: int,
     stop_after: int | None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> int:
     stop = threading.Event()
     stopped_by: list[str] = []
@@ -192,29 +247,46 @@ async def _import(
             )
             if stop_after is not None:
                 lines = _stop_after(lines, cp.line + stop_after, stop, stopped_by)
-            pending: asyncio.Task[None] | None = None
-            reading = cp
-            while True:
-                batch = await asyncio.to_thread(
-                    _read_batch, lines, batch_size, stop, reading, bulk.prepare
-                )
-                error = batch.error
-                if pending is not None:
-                    await pending  # the previous batch: its counts are in cp now
-                    pending = None
-                for number in batch.bad:
-                    cp.add_bad(number)
-                cp.line, cp.offset = batch.line, batch.offset
-                cp.finished = batch.eof
-                reading = replace(cp, bad_lines=list(cp.bad_lines))
-                # the writer adds its counts to cp; nothing else touches cp until it is done
-                pending = asyncio.create_task(bulk.write(batch.prepared, cp))
-                done = cp.new + cp.known + len(batch.papers) - start_papers
-                progress.update(snapshot.position(), done, cp.bad, final=False)
-                if batch.eof or stop.is_set() or error is not None:
-                    await pending
-                    pending = None
-                    break
+            # batches are read and parsed ahead (up to READ_AHEAD waiting) while the writer
+            # commits the one before: the slower of the two sets the pace, not their sum
+            queue: asyncio.Queue[_Batch | None] = asyncio.Queue(maxsize=READ_AHEAD)
+            prepare = None if pool is not None else bulk.prepare
+
+            async def produce() -> None:
+                position = (cp.line, cp.offset)
+                try:
+                    while True:
+                        batch = await asyncio.to_thread(
+                            _read_batch, lines, batch_size, stop, position, prepare
+                        )
+                        if pool is not None:
+                            await _parse_elsewhere(pool, batch, bulk)
+                        await queue.put(batch)
+                        if batch.eof or stop.is_set() or batch.error is not None:
+                            break
+                        position = (batch.line, batch.offset)
+                except Exception:
+                    await queue.put(None)  # the writer stops; awaiting this task raises it
+                    raise
+                await queue.put(None)  # (cancelled: the writer failed and needs nothing more)
+
+            producer = asyncio.create_task(produce())
+            try:
+                while (batch := await queue.get()) is not None:
+                    error = batch.error
+                    for number in batch.bad:
+                        cp.add_bad(number)
+                    cp.line, cp.offset = batch.line, batch.offset
+                    cp.finished = batch.eof
+                    await bulk.write(batch.prepared, cp)  # adds its counts to cp
+                    done = cp.new + cp.known - start_papers
+                    progress.update(snapshot.position(), done, cp.bad, final=False)
+                await producer  # its error, if it had one
+            finally:
+                if not producer.done():
+                    producer.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await producer
             progress.update(
                 size if cp.finished else snapshot.position(),
                 cp.new + cp.known - start_papers,

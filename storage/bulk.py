@@ -18,7 +18,8 @@ ordinary upsert instead, which merges the two as the arXiv API would.
   dropped and re-created *inside* the batch's transaction (SQLite's DDL is transactional), so
   no committed state ever lacks it, even after a crash. Updates of known papers keep going
   through the update trigger. PRAGMAs on this connection only (the bot's own connections keep
-  theirs): a 256 MB page cache, temporary tables in memory, and ``synchronous=OFF`` (set back
+  theirs): a page cache of up to 1 GB (a quarter of the memory at most), checkpoints every
+  400 MB of WAL instead of every 4 MB, temporary tables in memory, and ``synchronous=OFF`` (set back
   to NORMAL before it closes; being per connection, it cannot outlive the import even after a
   crash). OFF saves the fsyncs of the WAL checkpoints, about a quarter of the writer's time; a
   crash of the import process loses nothing committed, but an operating-system crash or power
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -53,7 +55,11 @@ BAD_LINES_KEPT = 10
 FTS_BULK_HASHSIZE = 64 * 1024 * 1024
 FTS_DEFAULT_HASHSIZE = 1024 * 1024  # FTS5's default
 _FTS_HASHSIZE = "INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)"
-SQLITE_CACHE_KIB = 256 * 1024
+SQLITE_CACHE_MAX_KIB = 1024 * 1024  # 1 GiB, or a quarter of the memory if that is less
+# WAL pages between checkpoints during an import (SQLite's default: 1,000). A batch dirties
+# tens of MB; checkpointing after every commit copies pages that the next batches change
+# again (index and FTS pages). 400 MB of WAL between checkpoints writes each such page once.
+SQLITE_IMPORT_AUTOCHECKPOINT = 100_000
 _SQLITE_VARIABLES = 30_000  # below SQLITE_MAX_VARIABLE_NUMBER (32766)
 
 # (column, merge rule): "fill" takes the snapshot's value where it has more, else only fills a
@@ -99,6 +105,15 @@ class Checkpoint:
         self.bad += 1
         if len(self.bad_lines) < BAD_LINES_KEPT:
             self.bad_lines.append(line)
+
+
+def _cache_kib() -> int:
+    """The import connection's page cache: SQLITE_CACHE_MAX_KIB, at most a quarter of RAM."""
+    try:
+        ram_kib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 1024
+    except (AttributeError, OSError, ValueError):
+        return 256 * 1024
+    return max(64 * 1024, min(SQLITE_CACHE_MAX_KIB, ram_kib // 4))
 
 
 def _upsert_sql(dialect: str, source: str) -> str:
@@ -167,13 +182,82 @@ def _sqlite_time(value: datetime | None) -> str | None:
 
 @dataclass
 class Prepared:
-    """A batch turned into database rows (``prepare``), ready for ``write``."""
+    """A batch turned into database rows (``rows_for``), ready for ``write``.
+
+    ``papers``: the batch's papers, or (when the rows were made in another process, which
+    sends rows only) ``reparse``, which turns the i-th row back into its paper; either serves
+    the rare merge with a paper known only from summaries."""
 
     papers: Sequence[IncomingPaper]
     rows: list[tuple[Any, ...]]
+    reparse: Any = None
+
+    def paper(self, index: int) -> IncomingPaper:
+        if self.papers:
+            return self.papers[index]
+        if self.reparse is None:
+            raise LookupError("no paper behind this row")
+        paper: IncomingPaper = self.reparse(index)
+        return paper
+
+
+def rows_for(dialect: str, papers: Sequence[IncomingPaper], now: datetime) -> list[tuple[Any, ...]]:
+    """The rows of ``papers`` for ``dialect``'s writer: pure Python, safe in any thread or
+    process (the import parses in a process of its own)."""
+    if dialect == "sqlite":
+        stamp = _sqlite_time(now)
+        return [_sqlite_row(p, stamp) for p in papers]
+    return [_postgres_row(p, now) for p in papers]
+
+
+def _sqlite_row(p: IncomingPaper, now: str | None) -> tuple[Any, ...]:
+    return (
+        p.arxiv_id,
+        p.arxiv_id,
+        p.arxiv_version,
+        p.title,
+        normalize_title(p.title),
+        _json(p.authors),
+        p.abstract,
+        _json(p.categories),
+        p.doi,
+        _sqlite_time(p.published),
+        _sqlite_time(p.updated),
+        1,
+        now,
+        now,
+        p.primary_category,
+        p.journal_ref,
+        p.comment,
+    )
+
+
+def _postgres_row(p: IncomingPaper, now: datetime) -> tuple[Any, ...]:
+    return (
+        p.arxiv_id,
+        p.arxiv_id,
+        p.arxiv_version,
+        p.title,
+        normalize_title(p.title),
+        _json(p.authors),
+        p.abstract,
+        _json(p.categories),
+        p.doi,
+        p.published,
+        p.updated,
+        True,
+        now,
+        now,
+        p.primary_category,
+        p.journal_ref,
+        p.comment,
+    )
 
 
 class BulkWriter(Protocol):
+    dialect: str
+    now: datetime
+
     async def checkpoint(self, source: str) -> Checkpoint | None:
         """Where an earlier import of ``source`` stopped, if it did."""
 
@@ -200,10 +284,9 @@ async def open_bulk_writer(engine: AsyncEngine, *, now: datetime) -> BulkWriter:
     return pg
 
 
-async def _merge_candidates(
-    conn: AsyncConnection, papers: Sequence[IncomingPaper]
-) -> list[IncomingPaper]:
-    """Papers whose arXiv id is new but whose DOI or key names a paper with no arXiv id."""
+async def _merge_candidates(conn: AsyncConnection, rows: Sequence[tuple[Any, ...]]) -> list[int]:
+    """Indexes of the rows whose arXiv id is new but whose DOI or key names a paper with no
+    arXiv id (row[1]: the arXiv id, which is also the key; row[8]: the DOI)."""
     from storage.tables import paper_aliases
     from storage.tables import papers as papers_table
 
@@ -211,9 +294,9 @@ async def _merge_candidates(
     orphan = select(papers_table.c.id).where(papers_table.c.arxiv_id.is_(None)).limit(1)
     if (await conn.execute(orphan)).first() is None:
         return []
-    dois = {p.doi.casefold(): p for p in papers if p.doi}
-    keys = {p.arxiv_id: p for p in papers if p.arxiv_id}
-    found: dict[str, IncomingPaper] = {}
+    dois = {row[8].casefold(): i for i, row in enumerate(rows) if row[8]}
+    keys = {row[1]: i for i, row in enumerate(rows) if row[1]}
+    found: dict[str, int] = {}
     chunk = 5_000
     doi_list = list(dois)
     for i in range(0, len(doi_list), chunk):
@@ -224,8 +307,8 @@ async def _merge_candidates(
             .where(papers_table.c.arxiv_id.is_(None))
         )
         for (alias,) in (await conn.execute(query)).all():
-            paper = dois[alias]
-            found[paper.arxiv_id or ""] = paper
+            index = dois[alias]
+            found[rows[index][1] or ""] = index
     key_list = list(keys)
     for i in range(0, len(key_list), chunk):
         query = select(papers_table.c.key).where(
@@ -240,10 +323,12 @@ async def _merge_candidates(
     known = select(papers_table.c.arxiv_id).where(papers_table.c.arxiv_id.in_(ids))
     for (arxiv_id,) in (await conn.execute(known)).all():
         found.pop(arxiv_id, None)
-    return list(found.values())
+    return sorted(found.values())
 
 
 class _Base:
+    dialect = ""
+
     def __init__(self, engine: AsyncEngine, *, now: datetime) -> None:
         self.engine = engine
         self.store = Store(engine)
@@ -271,9 +356,10 @@ class _Base:
     async def _split(self, batch: Prepared) -> list[tuple[Any, ...]]:
         """Merge the rare DOI / key matches through the repository; the rest goes in bulk."""
         async with self.engine.connect() as conn:
-            merge = await _merge_candidates(conn, batch.papers)
-        if not merge:
+            indexes = await _merge_candidates(conn, batch.rows)
+        if not indexes:
             return batch.rows
+        merge = [batch.paper(i) for i in indexes]
         await self.store.save_papers(merge, source="arxiv-snapshot", announce=False, now=self.now)
         merged = {p.arxiv_id for p in merge}
         return [row for row in batch.rows if row[1] not in merged]  # row[1]: arxiv_id
@@ -313,6 +399,8 @@ _PROGRESS_POSTGRES = (
 
 
 class SqliteBulkWriter(_Base):
+    dialect = "sqlite"
+
     def __init__(self, engine: AsyncEngine, path: Path, *, now: datetime) -> None:
         super().__init__(engine, now=now)
         self.path = path
@@ -320,7 +408,6 @@ class SqliteBulkWriter(_Base):
         self._db: sqlite3.Connection | None = None
         self._insert_trigger = ""
         self._upsert = _upsert_sql("sqlite", "")
-        self._now = _sqlite_time(now)
 
     async def _run(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
@@ -334,7 +421,8 @@ class SqliteBulkWriter(_Base):
         db.execute("PRAGMA foreign_keys=ON")
         # this connection only, restored at close: see the module docstring
         db.execute("PRAGMA synchronous=OFF")
-        db.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        db.execute(f"PRAGMA cache_size=-{_cache_kib()}")
+        db.execute(f"PRAGMA wal_autocheckpoint={SQLITE_IMPORT_AUTOCHECKPOINT}")
         db.execute("PRAGMA temp_store=MEMORY")
         row = db.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'papers_fts_insert'"
@@ -346,7 +434,7 @@ class SqliteBulkWriter(_Base):
         self._db = db
 
     def prepare(self, papers: Sequence[IncomingPaper]) -> Prepared:
-        return Prepared(papers, [self._row(p) for p in papers])
+        return Prepared(papers, rows_for(self.dialect, papers, self.now))
 
     async def write(self, batch: Prepared, checkpoint: Checkpoint) -> None:
         rows = await self._split(batch)
@@ -354,28 +442,6 @@ class SqliteBulkWriter(_Base):
         new = await self._run(self._write, rows, aliases, checkpoint)
         checkpoint.new += new
         checkpoint.known += len(rows) - new
-
-    def _row(self, p: IncomingPaper) -> tuple[Any, ...]:
-        now = self._now
-        return (
-            p.arxiv_id,
-            p.arxiv_id,
-            p.arxiv_version,
-            p.title,
-            normalize_title(p.title),
-            _json(p.authors),
-            p.abstract,
-            _json(p.categories),
-            p.doi,
-            _sqlite_time(p.published),
-            _sqlite_time(p.updated),
-            1,
-            now,
-            now,
-            p.primary_category,
-            p.journal_ref,
-            p.comment,
-        )
 
     def _write(
         self, rows: list[tuple[Any, ...]], aliases: list[tuple[str, str]], cp: Checkpoint
@@ -420,6 +486,8 @@ class SqliteBulkWriter(_Base):
             if self._db is not None:
                 self._db.execute("PRAGMA optimize")  # statistics for the new rows
                 self._db.execute("PRAGMA synchronous=NORMAL")
+                # the WAL grew up to SQLITE_IMPORT_AUTOCHECKPOINT pages: copy it back, shrink it
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self._db.close()
                 self._db = None
 
@@ -453,6 +521,8 @@ _PG_ALIASES = (
 
 
 class PostgresBulkWriter(_Base):
+    dialect = "postgresql"
+
     def __init__(self, engine: AsyncEngine, *, now: datetime) -> None:
         super().__init__(engine, now=now)
         self._conn: AsyncConnection | None = None
@@ -477,30 +547,7 @@ class PostgresBulkWriter(_Base):
         )
 
     def prepare(self, papers: Sequence[IncomingPaper]) -> Prepared:
-        now = self.now
-        rows = [
-            (
-                p.arxiv_id,
-                p.arxiv_id,
-                p.arxiv_version,
-                p.title,
-                normalize_title(p.title),
-                _json(p.authors),
-                p.abstract,
-                _json(p.categories),
-                p.doi,
-                p.published,
-                p.updated,
-                True,
-                now,
-                now,
-                p.primary_category,
-                p.journal_ref,
-                p.comment,
-            )
-            for p in papers
-        ]
-        return Prepared(papers, rows)
+        return Prepared(papers, rows_for(self.dialect, papers, self.now))
 
     async def write(self, batch: Prepared, checkpoint: Checkpoint) -> None:
         # one row per arXiv id: a command's ON CONFLICT cannot update a row twice

@@ -9,15 +9,24 @@ quoted as an FTS5 string or passed through ``plainto_tsquery``, so quotes, dashe
 from __future__ import annotations
 
 import json
+import logging
 import re
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+log = logging.getLogger(__name__)
+
 MAX_TERMS = 12
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+# letters and digits: the characters FTS5's unicode61 tokenizer keeps together. An underscore
+# (a word character to Python) splits words there, so "foo_bar" is two terms, never a phrase
+# (the index keeps no positions: detail=column, migration 0008).
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 # Words that carry no meaning in a title search; PostgreSQL's english configuration drops
 # these itself, and FTS5 must too, or "AND" typed by a user would be a required word.
 STOPWORDS = frozenset(
@@ -132,11 +141,32 @@ _POSTGRES_NEWEST = text(
 )
 
 
+# A common word's probe walks COMMON_DOCS postings (milliseconds); papers are only ever added
+# (a deletion is rare), so a word found common stays common: it is remembered, per database,
+# and not probed again. Rare words are probed each time: their probe is short, and a new
+# paper can change their count.
+_COMMON_KEPT = 100_000
+_common_words: weakref.WeakKeyDictionary[Engine, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _known_common(engine: Engine) -> set[str]:
+    words = _common_words.get(engine)
+    if words is None or len(words) > _COMMON_KEPT:
+        words = _common_words[engine] = set()
+    return words
+
+
 async def _sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) -> list[int]:
+    common = _known_common(conn.engine.sync_engine)
     counts = []
     for token in tokens:
+        if token in common:
+            counts.append(COMMON_DOCS + 1)
+            continue
         params = {"term": fts5_query([token], prefix=False), "cap": COMMON_DOCS + 1}
         counts.append(int((await conn.execute(_SQLITE_DOCS, params)).scalar_one()))
+        if counts[-1] > COMMON_DOCS:
+            common.add(token)
         if counts[-1] == 0 and token != tokens[-1]:
             return []  # a word no paper has: nothing matches them all
     query = fts5_query(tokens, prefix=counts[-1] == 0)
@@ -160,7 +190,15 @@ async def search_ids(engine: AsyncEngine, words: Sequence[str], limit: int) -> l
         return []
     async with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
-            return await _sqlite_search(conn, tokens, limit)
+            try:
+                return await _sqlite_search(conn, tokens, limit)
+            except OperationalError as exc:
+                # a character FTS5 splits a word at but Python does not would make a phrase,
+                # which an index without positions cannot answer: no match, not an error
+                if "phrase queries are not supported" not in str(exc):
+                    raise
+                log.info("search: a word splits into a phrase in the index: %r", tokens)
+                return []
         params: dict[str, Any] = {"limit": limit, "query": " ".join(tokens)}
         plan: Any = (await conn.execute(_POSTGRES_ESTIMATE, params)).scalar()
         estimate = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]

@@ -16,6 +16,28 @@ from storage.db import create_engine, upgrade
 from storage.repository import Store
 from tests.fakex import Certificate, FakeX, fake_x_session, make_certificate
 from tests.pg import PostgresServer, fresh_database, session_server, sqlite_url
+from tests.secretwatch import files_under, leaks, produced
+
+# Secrets: everything the suite produced is grepped for the test credentials at the end.
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, text in report.sections:  # captured stdout / stderr / log of each phase
+        produced(f"{report.nodeid} ({name})", text)
+    if report.failed and report.longrepr is not None:
+        produced(f"{report.nodeid} (failure report)", str(report.longrepr))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    files = files_under(factory.getbasetemp()) if factory is not None else ()
+    found = leaks(files)
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["a test secret appeared in what the suite produced:", *found[:50]]
+        if reporter is not None:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +85,7 @@ def shortbot(tmp_path: Path):
             timeout=120,
             check=False,
         )
+        produced(f"shortbot {' '.join(args)[:80]}", done.stdout + done.stderr)
         assert "Traceback" not in done.stderr, done.stderr
         return Result(done.returncode, done.stdout, done.stderr)
 

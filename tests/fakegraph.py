@@ -25,12 +25,14 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
 from tests.httpserver import LocalHTTPServer, Request, Response
+from tests.secretwatch import secret
 
 
 @dataclass
@@ -63,11 +65,13 @@ class FakeGraph:
     ) -> None:
         self.server = server
         self.page_id = page_id
-        self.token = token
+        self.token = secret(token)
         self.version = version
         self.duplicate_window = duplicate_window
         self.posts: list[FakePost] = []
         self.faults: list[Fault] = []
+        self.on_post: Callable[[], None] | None = None
+        """Called once a post is stored, before it is answered (the chaos tests kill there)."""
         self._ids = itertools.count(1)
         self._traces = itertools.count(1)
         self._lock = threading.Lock()
@@ -130,6 +134,8 @@ class FakeGraph:
         post_id = f"{self.page_id}_{next(self._ids)}"
         created_time = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
         self.posts.append(FakePost(post_id, message, link, now, created_time))
+        if self.on_post is not None:
+            self.on_post()
         return self.json({"id": post_id})
 
     def _feed(self, query: dict[str, list[str]]) -> Response:

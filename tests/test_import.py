@@ -74,14 +74,22 @@ def good_lines(n: int) -> list[str]:
 BAD = ["{not json", json.dumps({"title": "no id"}), json.dumps(record("2401.1234", 0))]
 
 
+@pytest.fixture(params=["thread", "process"])
+def parser(request: pytest.FixtureRequest) -> str:
+    """Where the import parses: in a thread, or in its worker process (big files)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def run_import(shortbot, database_url: str):
+def run_import(shortbot, database_url: str, parser: str):
     def run(path: Path, *args: str):
         return shortbot(
             "import",
             "arxiv-metadata",
             str(path),
             *args,
+            "--parser",
+            parser,
             extra_env={"SHORTBOT_DATABASE_URL": database_url},
         )
 
@@ -306,12 +314,14 @@ def pg_or_sqlite_second_url(request: pytest.FixtureRequest, database_url: str, t
     return str(server.create_database(server.new_database_name("second")))
 
 
-def test_sigterm_commits_the_batch_and_resume_finishes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("parser", ["thread", "process"])
+def test_sigterm_commits_the_batch_and_resume_finishes(tmp_path: Path, parser: str) -> None:
     path = write_snapshot(tmp_path / "big.jsonl", good_lines(20_000))
     database = tmp_path / "shortbot.db"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTBOT_")}
     env["SHORTBOT_DATABASE_URL"] = f"sqlite+aiosqlite:///{database}"
     args = [str(SHORTBOT), "import", "arxiv-metadata", str(path), "--batch-size", "500"]
+    args += ["--parser", parser]
     proc = subprocess.Popen(
         args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

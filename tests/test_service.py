@@ -18,6 +18,7 @@ import pytest
 from tests.conftest import SHORTBOT
 from tests.fakegraph import FakeGraph
 from tests.httpserver import LocalHTTPServer
+from tests.secretwatch import produced
 from tests.test_cli import SAMPLE
 
 QUIET = {"SHORTBOT_HEALTH__ENABLED": "false"}
@@ -64,6 +65,7 @@ class Service:
 
     def close(self) -> None:
         self._reader.join(timeout=10)
+        produced("shortbot run", self.log)
         if self.proc.stderr is not None and not self._reader.is_alive():
             self.proc.stderr.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -142,6 +143,8 @@ class InteractionResponse:
     """The JSON body as sent."""
     message_id: int | None = None
     """The message it created or changed, if any."""
+    at: float = field(default_factory=time.monotonic)
+    """When the fake received it (``time.monotonic()``): latency measurements."""
 
     @property
     def type(self) -> int | None:

@@ -66,6 +66,7 @@ from tests.fakediscord.records import (
     UploadedFile,
 )
 from tests.fakediscord.snowflake import iso, new_snowflake, snowflake_time
+from tests.secretwatch import secret
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -171,7 +172,7 @@ class FakeDiscord:
         require_synced_commands: bool = True,
         host: str = "127.0.0.1",
     ) -> None:
-        self.token = token
+        self.token = secret(token)
         self.bot_user = User(bot_name, bot=True)
         self.application_id = new_snowflake()
         self.application_owner = User(f"{bot_name}-owner")
@@ -199,6 +200,8 @@ class FakeDiscord:
         self.dm_channels: dict[int, Channel] = {}
         self.deleted_messages: list[JSON] = []
         self.nonce_hits: list[tuple[str, int]] = []
+        self.on_post: Callable[[], None] | None = None
+        """Called once a bot message is stored, before it is answered (chaos tests kill there)."""
         """(nonce, message id) for every create answered with an existing message."""
 
         self._messages: dict[int, JSON] = {}
@@ -1789,6 +1792,8 @@ class FakeDiscord:
             channel, guild, self.bot_user, member, payload, files=record.files
         )
         self._store_message(message)
+        if self.on_post is not None:
+            self.on_post()
         if nonce is not None:
             self._nonces[key] = (self.clock(), int(message["id"]))
         await self._dispatch_message("MESSAGE_CREATE", message, guild)

@@ -35,7 +35,7 @@ import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -45,6 +45,7 @@ from aiohttp import web
 
 from tests.fakex import oracle
 from tests.fakex.tls import Certificate
+from tests.secretwatch import secret
 
 JSON = dict[str, Any]
 PROBLEM = "application/problem+json"
@@ -210,12 +211,18 @@ class FakeX:
         username: str = "shortsciencebot",
         user_id: str = "1790000000000000001",
         timestamp_window: float = 300.0,
+        reject_duplicates: bool = True,
     ) -> None:
         self.certificate = certificate
         self.credentials = credentials or Credentials()
+        for value in self.credentials.secrets:
+            secret(value)
         self.username = username
         self.user_id = user_id
         self.timestamp_window = timestamp_window
+        self.reject_duplicates = reject_duplicates
+        self.on_post: Callable[[], None] | None = None
+        """Called once a post is stored, before it is answered (the chaos tests kill there)."""
         self.posts: list[StoredPost] = []
         self.requests: list[RecordedRequest] = []
         self.auth_failures: list[str] = []
@@ -400,10 +407,14 @@ class FakeX:
             message = f"text: weighted length {parsed.weightedLength} (max 280) or invalid"
             return _json(400, _invalid(message), PROBLEM)
         normal = unicodedata.normalize("NFC", text)
-        if any(unicodedata.normalize("NFC", p.text) == normal for p in self.posts):
+        if self.reject_duplicates and any(
+            unicodedata.normalize("NFC", p.text) == normal for p in self.posts
+        ):
             problem = _problem(403, "Forbidden", DUPLICATE_DETAIL)
             return _json(403, problem, PROBLEM)
         stored = self._store(text, in_reply_to)
+        if self.on_post is not None:
+            self.on_post()
         data = {"id": stored.id, "text": stored.shown, "edit_history_tweet_ids": [stored.id]}
         return _json(201, {"data": data})
 
