@@ -529,9 +529,9 @@ async def _run(app: App, *, once: bool) -> int:
 
 
 async def _discord_sync(app: App) -> int:
-    from bot.discord.runner import DiscordLoginError, sync_commands
-
     import aiohttp
+
+    from bot.discord.runner import DiscordLoginError, sync_commands
 
     try:
         count = await sync_commands(app)

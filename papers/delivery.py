@@ -49,6 +49,15 @@ PAPER_SCAN = 5000
 PAPER_FRESHNESS = timedelta(days=7)
 
 
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """A post about to be sent: its place in the digest and the post it answers (a thread)."""
+
+    post: Post
+    seq: int
+    reply_to_key: str | None
+
+
 class ItemAlreadyInLedger(Exception):
     """An item of a post is recorded for this destination already: it is never sent twice."""
 
@@ -95,6 +104,10 @@ class LedgerPort(Protocol):
     async def record_intent(
         self, destination: str, post: Post, *, seq: int, reply_to_key: str | None, now: datetime
     ) -> None: ...
+
+    async def record_intents(
+        self, destination: str, intents: Sequence[Intent], now: datetime
+    ) -> list[str]: ...
 
     async def mark_sent(self, destination: str, key: str, sent: Sent, now: datetime) -> None: ...
 
@@ -230,17 +243,16 @@ async def deliver(
                 f"daily budget of {policy.daily_budget} posts reached: "
                 f"{len(digest.keys) - len(today.keys)} items wait for tomorrow"
             )
-    # The whole digest is recorded before the first request: a crash part-way leaves the rest
-    # pending, and the next run completes the same digest (the same thread on X).
+    # The whole digest is recorded, in one transaction, before the first request: a crash
+    # part-way leaves the rest pending, and the next run completes the same digest (the same
+    # thread on X). (One commit per post let a crash leave half a digest recorded: the next
+    # run then made the other half a second digest, with a second thread head.)
     keys = [p.key for p in posts]
-    for seq, post in enumerate(posts):
-        reply_key = keys[post.reply_to] if post.reply_to is not None else None
-        try:
-            await ledger.record_intent(
-                publisher.name, post, seq=seq, reply_to_key=reply_key, now=clock()
-            )
-        except ItemAlreadyInLedger as exc:
-            report.errors.append(str(exc))
+    intents = [
+        Intent(post, seq, keys[post.reply_to] if post.reply_to is not None else None)
+        for seq, post in enumerate(posts)
+    ]
+    report.errors += await ledger.record_intents(publisher.name, intents, clock())
     if selection.overflow and not budget_cut:
         # the digest said "and N more" with a link: they are not carried into the next one
         await ledger.skip_items(

@@ -14,7 +14,13 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from papers.delivery import DeliveryRow, DestinationState, ItemAlreadyInLedger, PendingPost
+from papers.delivery import (
+    DeliveryRow,
+    DestinationState,
+    Intent,
+    ItemAlreadyInLedger,
+    PendingPost,
+)
 from papers.publishing import Post, Sent
 from storage.repository import _insert_ignore
 from storage.tables import deliveries, destinations, posts
@@ -95,6 +101,54 @@ class Ledger:
                 if not added:
                     await conn.rollback()
                     raise ItemAlreadyInLedger(f"{item} is in the ledger of {destination} already")
+
+    async def record_intents(
+        self, destination: str, intents: Sequence[Intent], now: datetime
+    ) -> list[str]:
+        """Commit a whole digest's posts as pending, in one transaction. A post with an item
+        already in the ledger is left out (and said so in the returned errors)."""
+        errors: list[str] = []
+        async with self.engine.begin() as conn:
+            for intent in intents:
+                post = intent.post
+                if post.items:
+                    known = await conn.execute(
+                        select(deliveries.c.item_key).where(
+                            deliveries.c.destination == destination,
+                            deliveries.c.item_key.in_(list(post.items)),
+                        )
+                    )
+                    found = known.scalars().first()
+                    if found is not None:
+                        errors.append(f"{found} is in the ledger of {destination} already")
+                        continue
+                await _insert_ignore(
+                    conn,
+                    posts,
+                    {
+                        "destination": destination,
+                        "key": post.key,
+                        "seq": intent.seq,
+                        "payload": post.payload,
+                        "reply_to_key": intent.reply_to_key,
+                        "status": "pending",
+                        "attempts": 0,
+                        "created_at": now,
+                    },
+                )
+                for item in post.items:
+                    await _insert_ignore(
+                        conn,
+                        deliveries,
+                        {
+                            "destination": destination,
+                            "item_key": item,
+                            "status": "pending",
+                            "post_key": post.key,
+                            "created_at": now,
+                        },
+                    )
+        return errors
 
     async def mark_sent(self, destination: str, key: str, sent: Sent, now: datetime) -> None:
         async with self.engine.begin() as conn:

@@ -1,9 +1,10 @@
 """Full-text search of paper titles and abstracts, one interface over two engines.
 
-SQLite uses the FTS5 index (bm25, titles weighted ten times abstracts); PostgreSQL the
-generated ``search`` tsvector with a GIN index (``ts_rank_cd``). User words are data: each is
-quoted as an FTS5 string or passed through ``plainto_tsquery``, so quotes, dashes, ``AND``,
-``*`` or ``hep-th/9901001`` never change the query's syntax.
+SQLite uses the FTS5 index (matches ranked by how many of the words their title holds, then
+shorter titles, then newest); PostgreSQL the generated ``search`` tsvector with a GIN index
+(``ts_rank_cd``).
+User words are data: each is quoted as an FTS5 string or passed through ``plainto_tsquery``,
+so quotes, dashes, ``AND``, ``*`` or ``hep-th/9901001`` never change the query's syntax.
 """
 
 from __future__ import annotations
@@ -61,15 +62,6 @@ STOPWORDS = frozenset(
     ]
 )
 
-_SQLITE = text(
-    """
-    SELECT papers.id FROM papers_fts
-    JOIN papers ON papers.id = papers_fts.rowid
-    WHERE papers_fts MATCH :query
-    ORDER BY bm25(papers_fts, 10.0, 1.0), papers.id
-    LIMIT :limit
-    """
-)
 _POSTGRES = text(
     """
     SELECT id FROM papers
@@ -98,17 +90,18 @@ def fts5_query(tokens: Sequence[str], *, prefix: bool = True) -> str:
     return " ".join(quoted)
 
 
-# SQLite, on millions of papers. bm25 reads the whole posting list of every term of the query
-# (for its IDF) and scores every match, and a prefix term ("model*") merges the posting lists
-# of every word it starts; for a word in a third of all abstracts that is hundreds of ms to
-# seconds. So: each word's document count is probed, up to COMMON_DOCS (walking at most that
-# many postings); when every word is rarer, bm25 ranks as before; when one is common, the
-# newest matches are taken, which FTS5 answers by walking the posting lists in rowid order
-# and stopping at the limit, and those with more of the words in their title come first. The last
-# word is a prefix only when it is no word of the index as typed ("resid" → "residual").
-# (A column filter, "title : (…)", is no shortcut: it walks the posting lists until enough
-# titles hold every word, hundreds of ms for common words. So the newest COMMON_POOL matches
-# are ranked instead, by how many of the words their title holds, then newest first.)
+# SQLite, on millions of papers. FTS5's bm25 reads the whole posting list of every term (for
+# its IDF) and scores every match, and without word positions (detail=column, migration 0008)
+# each score walks the lists again: seconds for a common word, a minute for a prefix ("phi*")
+# that starts many words. So no bm25: each word's document count is probed, up to COMMON_DOCS
+# (walking at most that many postings; a word found common is remembered); the matches are
+# taken newest first, which FTS5 answers by walking the posting lists in rowid order and
+# stopping at the limit — all of them when every word is rare (at most COMMON_DOCS), the
+# newest COMMON_POOL when one is common — and ranked by how many of the words their title
+# holds, then shorter titles, then newest first. The last word is a prefix only when it is no
+# word of the index as typed ("resid" → "residual"). (A column filter, "title : (…)", is no
+# shortcut: it walks the posting lists until enough titles hold every word, hundreds of ms
+# for common words.)
 COMMON_DOCS = 5_000
 COMMON_POOL = 500
 _SQLITE_DOCS = text(
@@ -170,16 +163,22 @@ async def _sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) -
         if counts[-1] == 0 and token != tokens[-1]:
             return []  # a word no paper has: nothing matches them all
     query = fts5_query(tokens, prefix=counts[-1] == 0)
-    if max(counts) <= COMMON_DOCS:
-        ranked = await conn.execute(_SQLITE, {"query": query, "limit": limit})
-        return [row[0] for row in ranked.all()]
-    rows = (await conn.execute(_SQLITE_NEWEST, {"query": query, "pool": COMMON_POOL})).all()
+    # every match when a word is rare (at most COMMON_DOCS), else the newest COMMON_POOL
+    pool = COMMON_POOL if max(counts) > COMMON_DOCS else COMMON_DOCS
+    rows = (await conn.execute(_SQLITE_NEWEST, {"query": query, "pool": pool})).all()
     wanted = set(tokens)
+    last = tokens[-1] if counts[-1] == 0 else None  # typed as a prefix
 
-    def title_hits(title_norm: str) -> int:
-        return len(wanted.intersection(title_norm.split()))
+    def rank(row: Any) -> tuple[int, int, int]:
+        """More of the words in the title first, then the shorter title (the words make more
+        of it, as bm25 would weigh it), then the newest."""
+        words = row[1].split()
+        hits = len(wanted.intersection(words))
+        if last is not None and any(w.startswith(last) for w in words):
+            hits += 1
+        return (-hits, len(words), -row[0])
 
-    best = sorted(rows, key=lambda r: (-title_hits(r[1]), -r[0]))
+    best = sorted(rows, key=rank)
     return [row[0] for row in best[:limit]]
 
 

@@ -171,9 +171,18 @@ class Killer:
 class World:
     """The three fakes of one trial, with duplicate guards off, and a working directory."""
 
-    def __init__(self, directory: Path, loop: LoopThread, certificate: Certificate) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        loop: LoopThread,
+        certificate: Certificate,
+        *,
+        discord_nonces: bool = False,
+    ) -> None:
         self.directory, self.loop = directory, loop
-        self.discord = FakeDiscord(DISCORD_TOKEN, nonce_window=-1.0)
+        # Discord's nonce (enforce_nonce) is off unless asked for: a message sent twice by two
+        # processes must be caught by shortbot's own reconciliation, not by the platform
+        self.discord = FakeDiscord(DISCORD_TOKEN, nonce_window=300.0 if discord_nonces else -1.0)
         loop.run(self.discord.__aenter__())
         self.x = FakeX(certificate, reject_duplicates=False)
         loop.run(self.x.start())
@@ -434,7 +443,9 @@ def test_outages_and_429_storms_lose_nothing_and_never_spin(
     arrives once, and the requests stay few: retries back off instead of spinning."""
     from tests.fakex import Fault as XFault
 
-    world = World(tmp_path, loop, x_certificate)
+    # discord.py retries a 5xx itself, inside one send: what keeps that retry from posting
+    # twice after a lost answer is the nonce, which Discord enforces (as the fake does here)
+    world = World(tmp_path, loop, x_certificate, discord_nonces=True)
     try:
         world.prepare()
         messages = "*/channels/*/messages"

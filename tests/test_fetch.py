@@ -22,8 +22,8 @@ import feedparser
 import httpx
 import pytest
 
-from sources.fetch import Fetched, FetchError, fetch, new_client
-from sources.parse import FeedParseError, parse_feed
+from sources.fetch import MAX_BYTES, Fetched, FetchError, fetch, new_client
+from sources.parse import MAX_ENTRIES, FeedParseError, parse_feed
 from sources.safety import (
     UnsafeURL,
     UnsafeXML,
@@ -938,3 +938,18 @@ def test_asyncio_is_not_blocked_by_dns(monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert asyncio.run(main()) > 5
     assert calls == ["feeds.example"]
+
+
+async def test_a_feed_of_100000_entries_is_read_to_the_cap() -> None:
+    items = "".join(
+        f"<item><title>Entry {i}</title><link>https://example.org/{i}</link>"
+        f"<guid>https://example.org/{i}</guid></item>"
+        for i in range(100_000)
+    )
+    head = '<?xml version="1.0"?><rss version="2.0"><channel><title>big</title>'
+    body = f"{head}{items}</channel></rss>"
+    assert len(body) < MAX_BYTES  # within the fetch cap: it gets to the parser
+
+    parsed = await asyncio.to_thread(parse_feed, body.encode(), "big.xml")
+    assert len(parsed.summaries) == MAX_ENTRIES  # what is kept is bounded, and said so
+    assert any("only the first 5000 of 100000 entries" in w for w in parsed.warnings)

@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.secretwatch import files_under, leaks, secret
 
 DISCORD = secret("MTIzNDU2Nzg5.secret-discord-token-Zq81")
