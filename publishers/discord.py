@@ -28,11 +28,12 @@ Pacing. Discord allows a bot 50 requests a second in all (its global limit) and 
 beyond. Every bot-token REST request of the process goes through one shared
 :class:`~publishers.ratelimit.RateLimiter` (:data:`GLOBAL_LIMITER`, 47 a second: headroom for
 jitter between our clock and Discord's window), hooked into aiohttp's request start
-(:func:`paced_trace`), so retries and history pages are paced too; interaction callbacks are
-not (Discord does not count them). :class:`DiscordSession` is one logged-in REST client shared
-by the channel publishers of a run (one ``GET /users/@me``, not one per channel); given the
-channel's guild, a publisher addresses the channel without looking it up (no ``GET
-/channels/{id}``): a gone or forbidden channel then shows at the first send, mapped as below.
+(:func:`paced_trace`), so retries and history pages are paced too; interaction callbacks and
+follow-ups are not (Discord does not count them). :class:`DiscordSession` is one logged-in
+REST client shared by the channel publishers of a run (one ``GET /users/@me``, not one per
+channel); given the channel's guild, a publisher addresses the channel without looking it up
+(no ``GET /channels/{id}``): a gone or forbidden channel then shows at the first send, mapped
+as below.
 
 Idempotency. The channel publisher sends ``Post.key`` as the message ``nonce`` with
 ``enforce_nonce``: within Discord's de-duplication window (a few minutes) a re-send of the same
@@ -101,15 +102,18 @@ _WEBHOOK_URL = re.compile(
 
 def paced_trace(limiter: RateLimiter | None = None) -> aiohttp.TraceConfig:
     """An aiohttp trace that makes every request wait for ``limiter`` (by default the
-    process's :data:`GLOBAL_LIMITER`, looked up at each request) before it starts
-    (interaction callbacks excepted: Discord's global limit does not count them)."""
+    process's :data:`GLOBAL_LIMITER`, looked up at each request) before it starts, except
+    interaction callbacks and webhook requests (a slash command's follow-ups and edits go to
+    ``/webhooks/{application}/{interaction token}``): Discord's global limit counts neither,
+    and pacing them made every slash answer queue behind the others at 47 a second."""
 
     async def on_request_start(
         session: aiohttp.ClientSession,
         context: Any,
         params: aiohttp.TraceRequestStartParams,
     ) -> None:
-        if "/interactions/" not in params.url.path:
+        path = params.url.path
+        if "/interactions/" not in path and "/webhooks/" not in path:
             await (limiter or GLOBAL_LIMITER).acquire()
 
     trace = aiohttp.TraceConfig()

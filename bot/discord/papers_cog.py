@@ -101,7 +101,10 @@ class PapersCog(commands.Cog, name="Papers"):
     )
     @app_commands.describe(words="words from the title or abstract")
     async def search(self, ctx: commands.Context[ShortBot], *, words: str) -> None:
-        papers = await search(self.bot.app.store, words)
+        # typing: as a slash command, a deferral, so a slow query (a cold cache on millions of
+        # papers) cannot outlast Discord's 3 s to answer an interaction
+        async with ctx.typing():
+            papers = await search(self.bot.app.store, words)
         await ctx.send(embed=embed(render.search_embed(words[:100], papers)))
 
     @commands.hybrid_command(
@@ -116,7 +119,8 @@ class PapersCog(commands.Cog, name="Papers"):
         ctx: commands.Context[ShortBot],
         count: commands.Range[int, 1, LATEST_MAX] = LATEST_DEFAULT,
     ) -> None:
-        items = await latest(self.bot.app.store, count)
+        async with ctx.typing():  # as for search: a deferral for a slash command
+            items = await latest(self.bot.app.store, count)
         await ctx.send(embed=embed(render.latest_embed(items)))
 
     @commands.hybrid_command(
