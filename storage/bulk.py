@@ -205,12 +205,16 @@ def rows_for(dialect: str, papers: Sequence[IncomingPaper], now: datetime) -> li
     """The rows of ``papers`` for ``dialect``'s writer: pure Python, safe in any thread or
     process (the import parses in a process of its own)."""
     if dialect == "sqlite":
+        # as SQLAlchemy stores them on SQLite: naive UTC text, and 1 for true
         stamp = _sqlite_time(now)
-        return [_sqlite_row(p, stamp) for p in papers]
-    return [_postgres_row(p, now) for p in papers]
+        return [
+            _row(p, _sqlite_time(p.published), _sqlite_time(p.updated), 1, stamp) for p in papers
+        ]
+    return [_row(p, p.published, p.updated, True, now) for p in papers]
 
 
-def _sqlite_row(p: IncomingPaper, now: str | None) -> tuple[Any, ...]:
+def _row(p: IncomingPaper, published: Any, updated: Any, true: Any, now: Any) -> tuple[Any, ...]:
+    """One paper in the order of ``_COLUMNS``; times and true as the database takes them."""
     return (
         p.arxiv_id,
         p.arxiv_id,
@@ -221,31 +225,9 @@ def _sqlite_row(p: IncomingPaper, now: str | None) -> tuple[Any, ...]:
         p.abstract,
         _json(p.categories),
         p.doi,
-        _sqlite_time(p.published),
-        _sqlite_time(p.updated),
-        1,
-        now,
-        now,
-        p.primary_category,
-        p.journal_ref,
-        p.comment,
-    )
-
-
-def _postgres_row(p: IncomingPaper, now: datetime) -> tuple[Any, ...]:
-    return (
-        p.arxiv_id,
-        p.arxiv_id,
-        p.arxiv_version,
-        p.title,
-        normalize_title(p.title),
-        _json(p.authors),
-        p.abstract,
-        _json(p.categories),
-        p.doi,
-        p.published,
-        p.updated,
-        True,
+        published,
+        updated,
+        true,
         now,
         now,
         p.primary_category,

@@ -71,36 +71,9 @@ class Ledger:
 
         Raises ItemAlreadyInLedger (and records nothing) when an item is in the ledger already.
         """
-        async with self.engine.begin() as conn:
-            await _insert_ignore(
-                conn,
-                posts,
-                {
-                    "destination": destination,
-                    "key": post.key,
-                    "seq": seq,
-                    "payload": post.payload,
-                    "reply_to_key": reply_to_key,
-                    "status": "pending",
-                    "attempts": 0,
-                    "created_at": now,
-                },
-            )
-            for item in post.items:
-                added = await _insert_ignore(
-                    conn,
-                    deliveries,
-                    {
-                        "destination": destination,
-                        "item_key": item,
-                        "status": "pending",
-                        "post_key": post.key,
-                        "created_at": now,
-                    },
-                )
-                if not added:
-                    await conn.rollback()
-                    raise ItemAlreadyInLedger(f"{item} is in the ledger of {destination} already")
+        errors = await self.record_intents(destination, [Intent(post, seq, reply_to_key)], now)
+        if errors:
+            raise ItemAlreadyInLedger(errors[0])
 
     async def record_intents(
         self, destination: str, intents: Sequence[Intent], now: datetime
