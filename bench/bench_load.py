@@ -69,7 +69,7 @@ async def run(url: str, rate: float, seconds: float, workdir: Path) -> dict[str,
             SHORTBOT_HEALTH__PORT="0",
             SHORTBOT_CONSOLE="false",
         )
-        log = open(workdir / "run.log", "w")  # noqa: SIM115, ASYNC230
+        log = open(snapdata.DATA / "load-run.log", "w")  # noqa: SIM115, ASYNC230
         proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before the measurement
             [str(snapdata.SHORTBOT), "run"], env=env, cwd=workdir, stdout=log, stderr=log
         )
@@ -77,7 +77,7 @@ async def run(url: str, rate: float, seconds: float, workdir: Path) -> dict[str,
             deadline = time.monotonic() + 120
             while not fake.commands(guild.id) and not fake.commands():
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit((workdir / "run.log").read_text()[-3000:])
+                    raise SystemExit((snapdata.DATA / "load-run.log").read_text()[-3000:])
                 await asyncio.sleep(0.2)
             ids = sample_ids_sqlite(snapdata.sqlite_db(), 2_000, seed=21)
             words = search_queries(1_000, seed=11)

@@ -116,14 +116,10 @@ async def search(store: PaperStore, query: str, *, limit: int = 10) -> list[Pape
 
 async def latest(store: PaperStore, count: int) -> list[tuple[Summary, Paper | None]]:
     """The newest summaries, each with its (first) paper."""
-    items: list[tuple[Summary, Paper | None]] = []
-    for summary in await store.latest_summaries(count):
-        paper = None
-        if summary.paper_keys:
-            found = await store.paper_by_alias(summary.paper_keys[0])
-            paper = found.paper if found else None
-        items.append((summary, paper))
-    return items
+    summaries = await store.latest_summaries(count)
+    firsts = [s.paper_keys[0] for s in summaries if s.paper_keys]
+    found = {p.key: p for p in await store.papers_by_keys(firsts)}
+    return [(s, found.get(s.paper_keys[0]) if s.paper_keys else None) for s in summaries]
 
 
 async def _lookup_title(store: PaperStore, ref: TitleWords, max_others: int) -> LookupOutcome:

@@ -255,6 +255,15 @@ class Store:
             rows = (await conn.execute(query)).all()
         return [_paper(r) for r in rows]
 
+    async def papers_by_keys(self, keys: Sequence[str]) -> list[Paper]:
+        """The papers of these keys (``Paper.key``) that exist, in no particular order."""
+        if not keys:
+            return []
+        query = select(papers).where(papers.c.key.in_(sorted(set(keys))))
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [_paper(r) for r in rows]
+
     async def incomplete_arxiv_ids(self, limit: int) -> list[str]:
         """arXiv papers known only from summaries, whose metadata the arXiv API should fill in."""
         query = (

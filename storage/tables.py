@@ -124,6 +124,8 @@ summaries = Table(
     Column("content_hash", String(64), nullable=False),
     Column("first_seen", UTCDateTime, nullable=False),
     Column("announce", Boolean, nullable=False),
+    # the newest first (``latest``) without sorting every summary
+    Index("ix_summaries_first_seen", "first_seen", "id"),
 )
 
 summary_papers = Table(

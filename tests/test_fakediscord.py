@@ -564,6 +564,29 @@ async def test_global_rate_limit(fake: FakeDiscord) -> None:
     assert last_body["global"] is True
 
 
+async def test_global_rate_limit_spares_interaction_endpoints(
+    fake: FakeDiscord, start_bot: StartBot
+) -> None:
+    """Discord: interaction endpoints (the callback, follow-ups and the original response under
+    /webhooks/{application_id}/{token}) are not bound to the bot's global limit."""
+    await start_bot()
+    general = fake.guild.channel("general")
+    fake.set_global_rate_limit(1, per=60.0)
+    headers = {"Authorization": f"Bot {fake.token}"}
+    async with aiohttp.ClientSession() as http:
+        for _ in range(2):  # the window's one request, then a global 429
+            async with http.get(f"{fake.api_base_url}/users/@me", headers=headers) as response:
+                last = response.status
+    assert last == 429
+
+    sent = await fake.send_interaction("slow", user=fake.guild.member("member"), channel=general)
+    followup = await fake.wait_for_interaction_response(sent.id, kind="followup")
+
+    assert followup.content == "done"
+    limited = [r for r in fake.requests if r.fault == "global rate limit"]
+    assert [r.route for r in limited] == ["/users/@me"]
+
+
 async def test_command_sync_is_validated(fake: FakeDiscord) -> None:
     url = f"{fake.api_base_url}/applications/{fake.application_id}/commands"
     headers = {"Authorization": "Bot test-token"}

@@ -7,16 +7,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from papers.ids import UnusableQuery
 from papers.model import UpsertResult
-from papers.usecases import Found, NotFound, ingest_parsed, lookup, next_digest
+from papers.usecases import Found, NotFound, ingest_parsed, latest, lookup, next_digest
 from sources.parse import parse_feed
 from storage.db import create_engine, head_revision, upgrade
 from storage.repository import Store
-from storage.tables import deliveries, papers, summaries
+from storage.tables import deliveries, metadata, papers, summaries
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -222,3 +224,39 @@ async def test_arxiv_paper_known_first_by_key_gets_its_id_later(store: Store) ->
     assert isinstance(outcome, Found)
     assert outcome.match.paper.key == "1512.03385"
     assert len(outcome.match.summaries) == 2
+
+
+async def test_migrated_schema_matches_the_tables(database_url: str) -> None:
+    """What the migrations build is what storage/tables.py declares (columns, indexes)."""
+    engine = create_engine(database_url)
+    try:
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            diff = await conn.run_sync(
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync, opts={"include_object": _declared}),
+                    metadata,
+                )
+            )
+    finally:
+        await engine.dispose()
+    assert diff == []
+
+
+def _declared(obj: object, name: str | None, kind: str, reflected: bool, _other: object) -> bool:
+    """Leave out the full-text search the migrations add beside the tables (storage/search.py):
+    SQLite's FTS5 table and its shadow tables, PostgreSQL's ``search`` column and its index."""
+    if kind == "table" and (name or "").startswith("papers_fts"):
+        return False
+    return not (kind in ("column", "index") and name in ("search", "ix_papers_search"))
+
+
+async def test_latest_gives_each_summary_its_first_paper(store: Store, sample) -> None:
+    await ingest_parsed(store, sample, "sample.xml", announce=True, now=NOW)
+    items = await latest(store, 20)
+    assert len(items) == 12  # every summary, once
+    for summary, paper in items:
+        assert paper is not None and paper.key == summary.paper_keys[0]
+    order = [(s.first_seen, s.id) for s, _ in items]
+    assert order == sorted(order, reverse=True)
+    assert [s.id for s, _ in await latest(store, 3)] == [s.id for s, _ in items[:3]]

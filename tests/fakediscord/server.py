@@ -1498,7 +1498,13 @@ class FakeDiscord:
         return json_response(body, status=fault.status, headers=headers)
 
     def _check_global_limit(self, record: RecordedRequest) -> web.Response | None:
-        if self._global_limit is None or (record.route or "").startswith("/interactions/"):
+        # Discord: "interaction endpoints are not bound to the bot's Global Rate Limit" — the
+        # callback and everything under the interaction's token (follow-ups, the original
+        # response), which share /webhooks/{application_id}/{token} with nothing else
+        route = record.route or ""
+        if self._global_limit is None or route.startswith("/interactions/"):
+            return None
+        if route.startswith("/webhooks/{application_id}/"):
             return None
         limit, per = self._global_limit
         now = self.clock()
