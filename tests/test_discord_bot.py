@@ -3,6 +3,7 @@ the arXiv package on a local API server, a real SQLite database."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -367,3 +368,50 @@ async def test_a_429_from_discord_is_waited_out_and_the_reply_sent_once(fake, bo
     assert reply["embeds"][0]["title"] == "Intriguing properties of neural networks"
     assert len(fake.requests_to("POST", "/channels/*/messages")) == 2
     assert len(fake.bot_messages(general)) == 1
+
+
+async def test_a_members_answers_come_in_the_order_of_their_commands(
+    fake, bot, app: App, monkeypatch
+) -> None:
+    """A slow search, then a summary and a refused prefix command from the same member: the
+    answers in that order; the waiting slash command is deferred in time; another member is
+    not held up."""
+    gate = asyncio.Event()
+    original = app.store.search_papers
+
+    async def held(words: Any, limit: int = 10) -> Any:
+        await gate.wait()
+        return await original(words, limit)
+
+    monkeypatch.setattr(app.store, "search_papers", held)
+    general = fake.guild.channel("general")
+    member, other = fake.guild.member("member"), fake.guild.member("maintainer")
+    slow = await fake.send_interaction(
+        "search", user=member, channel=general, options={"words": "neural networks"}
+    )
+    fast = await fake.send_interaction(
+        "summary", user=member, channel=general, options={"query": "1312.6199"}
+    )
+    await fake.send_message(general, member, "!latest 500")  # refused: usage
+    elsewhere = await fake.send_interaction(
+        "summary", user=other, channel=general, options={"query": "1312.6199"}
+    )
+
+    await fake.wait_for_interaction_response(elsewhere.id, kind="followup")
+    deferral = await fake.wait_for_interaction_response(fast.id, kind="callback")
+    assert deferral.type == 5  # "thinking…": the interaction is kept while it waits
+    assert [r.kind for r in fake.interaction(fast.id).responses] == ["callback"]
+    assert fake.requests_to("POST", "/channels/*/messages") == []  # the refusal waits too
+    assert [r.kind for r in fake.interaction(slow.id).responses] == ["callback"]
+    assert bot.turns.members_waiting() == 1
+
+    gate.set()
+    searched = await fake.wait_for_interaction_response(slow.id, kind="followup")
+    summary = await fake.wait_for_interaction_response(fast.id, kind="followup")
+    (error_post,) = await fake.wait_until(
+        lambda: fake.requests_to("POST", "/channels/*/messages"), description="the refusal"
+    )
+    assert "Usage: `!latest [N]`" in error_post.json["content"]
+    assert searched.at < summary.at < error_post.at
+    assert searched.data["embeds"] and summary.data["embeds"][0]["title"].startswith("Intriguing")
+    await fake.wait_until(lambda: bot.turns.members_waiting() == 0, description="turns back")

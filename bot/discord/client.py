@@ -18,6 +18,7 @@ from discord.http import Route
 
 from bot import metrics
 from bot.app import App
+from bot.discord.turns import Turn, Turns
 from papers.ids import UnusableQuery
 from papers.model import IncomingPaper
 from papers.ports import MetadataSource, Unavailable
@@ -74,15 +75,43 @@ class ShortBot(commands.Bot):
         self._timings: weakref.WeakKeyDictionary[commands.Context[ShortBot], list[float]] = (
             weakref.WeakKeyDictionary()
         )
+        # each member's answers in the order of their commands (cogs with answers_in_order)
+        self.turns = Turns()
+        self._turn_of: weakref.WeakKeyDictionary[commands.Context[ShortBot], Turn] = (
+            weakref.WeakKeyDictionary()
+        )
         self.before_invoke(self._command_started)
         self.after_invoke(self._command_finished)
 
+    async def get_context(  # type: ignore[override]
+        self,
+        origin: discord.Message | discord.Interaction[ShortBot],
+        /,
+        *,
+        cls: type[commands.Context[ShortBot]] = commands.Context,
+    ) -> commands.Context[ShortBot]:
+        """The context, and the command's turn among its author's (taken before any pause, so
+        in the order the commands arrived)."""
+        ctx = await super().get_context(origin, cls=cls)
+        # a slash command's context holds the app command, whose cog is its ``binding``
+        cog = getattr(ctx.command, "cog", None) or getattr(ctx.command, "binding", None)
+        if ctx.command is not None and getattr(cog, "answers_in_order", False):
+            self._turn_of[ctx] = self.turns.take(ctx.author.id)
+        return ctx
+
     async def _command_started(self, ctx: commands.Context[ShortBot]) -> None:
+        turn = self._turn_of.get(ctx)
+        if turn is not None and not turn.ready:
+            if ctx.interaction is not None and not ctx.interaction.response.is_done():
+                await ctx.defer()  # "thinking…" while the member's previous command answers
+            await turn.wait()
         self._timings[ctx] = [time.perf_counter()]
 
     async def _command_finished(self, ctx: commands.Context[ShortBot]) -> None:
         """Count a command that ran to its end; a failed one is counted by on_command_error
         (a failed slash command never gets here)."""
+        if not ctx.command_failed:  # a failed one answers in on_command_error
+            self._give_back_turn(ctx)
         timing = self._timings.get(ctx)
         if timing is None or ctx.command is None:
             return
@@ -122,13 +151,25 @@ class ShortBot(commands.Bot):
     ) -> None:
         """The one place where errors become replies: usage, refusals, apologies with an id."""
         self._count_failure(ctx)
-        message = self.describe_error(ctx, error)
-        if message is None:
-            return
         try:
+            message = self.describe_error(ctx, error)
+            if message is None:
+                return
+            turn = self._turn_of.get(ctx)
+            if turn is not None and not turn.ready:  # refused before it ran: still in turn
+                if ctx.interaction is not None and not ctx.interaction.response.is_done():
+                    await ctx.interaction.response.defer(ephemeral=True, thinking=True)
+                await turn.wait()
             await ctx.send(message, ephemeral=True)
         except discord.HTTPException:
             log.warning("could not send an error reply command=%s", ctx.command, exc_info=True)
+        finally:
+            self._give_back_turn(ctx)
+
+    def _give_back_turn(self, ctx: commands.Context[ShortBot]) -> None:
+        turn = self._turn_of.pop(ctx, None)
+        if turn is not None:
+            turn.give_back()
 
     def describe_error(
         self, ctx: commands.Context[ShortBot], error: commands.CommandError

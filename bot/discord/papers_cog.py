@@ -24,6 +24,9 @@ LATEST_DEFAULT, LATEST_MAX = 5, 10
 
 
 class PapersCog(commands.Cog, name="Papers"):
+    # a member's answers come in the order of their commands (bot/discord/turns.py)
+    answers_in_order = True
+
     def __init__(self, bot: ShortBot) -> None:
         self.bot = bot
         settings = bot.app.settings.discord
