@@ -129,6 +129,7 @@ async def run(url: str, rate: float, seconds: float, workdir: Path) -> dict[str,
                 await asyncio.sleep(0.5)
             rss_end, peak = vm(proc.pid, "VmRSS"), vm(proc.pid, "VmHWM")
             latencies: dict[str, list[float]] = {}
+            windows: dict[int, list[float]] = {}  # by 10 s of sending: is it falling behind?
             unanswered = errors = out_of_order = 0
             last_by_user: dict[int, float] = {}
             for interaction_id, user, at, name in sent_at:
@@ -140,6 +141,7 @@ async def run(url: str, rate: float, seconds: float, workdir: Path) -> dict[str,
                 if any(marker in text for marker in ERROR_MARKERS):
                     errors += 1
                 latencies.setdefault(name, []).append(answer.at - at)
+                windows.setdefault(int((at - start) // 10), []).append(answer.at - at)
                 if answer.at < last_by_user.get(user, 0.0):
                     out_of_order += 1
                 last_by_user[user] = answer.at
@@ -152,6 +154,7 @@ async def run(url: str, rate: float, seconds: float, workdir: Path) -> dict[str,
                 "out_of_order": out_of_order,
                 "payload_problems": len(problems),
                 "latencies": latencies,
+                "windows": windows,
                 "rss_start_mb": rss_start / 1024,
                 "rss_60s_mb": (rss_60 or rss_end) / 1024,
                 "rss_end_mb": rss_end / 1024,
@@ -204,7 +207,12 @@ def main() -> None:
         f"60 s, {result['rss_end_mb']:.0f} MB at the end; peak {result['peak_mb']:.0f} MB; "
         f"CPU {result['cpu_s']:.1f} s"
     )
-    summary = {k: v for k, v in result.items() if k != "latencies"}
+    print(
+        "p50 by 10 s of sending: "
+        + ", ".join(f"{pct(v, 0.5):.0f}" for _, v in sorted(result["windows"].items()))
+        + " ms"
+    )
+    summary = {k: v for k, v in result.items() if k not in ("latencies", "windows")}
     summary.update(p50_ms=pct(every, 0.5), p99_ms=pct(every, 0.99), max_ms=max(every) * 1000)
     (snapdata.DATA / "load.json").write_text(json.dumps(summary, indent=2))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from papers.ids import UnusableQuery
@@ -245,10 +246,12 @@ async def test_migrated_schema_matches_the_tables(database_url: str) -> None:
 
 def _declared(obj: object, name: str | None, kind: str, reflected: bool, _other: object) -> bool:
     """Leave out the full-text search the migrations add beside the tables (storage/search.py):
-    SQLite's FTS5 table and its shadow tables, PostgreSQL's ``search`` column and its index."""
+    SQLite's FTS5 table and its shadow tables and its index of titles by id, PostgreSQL's
+    ``search`` column and its index."""
     if kind == "table" and (name or "").startswith("papers_fts"):
         return False
-    return not (kind in ("column", "index") and name in ("search", "ix_papers_search"))
+    search_only = ("search", "ix_papers_search", "ix_papers_title_by_id")
+    return not (kind in ("column", "index") and name in search_only)
 
 
 async def test_latest_gives_each_summary_its_first_paper(store: Store, sample) -> None:
@@ -260,3 +263,31 @@ async def test_latest_gives_each_summary_its_first_paper(store: Store, sample) -
     order = [(s.first_seen, s.id) for s, _ in items]
     assert order == sorted(order, reverse=True)
     assert [s.id for s, _ in await latest(store, 3)] == [s.id for s, _ in items[:3]]
+
+
+async def test_sqlite_connections_are_kept_between_bursts(tmp_path: Path) -> None:
+    """Under load SQLite connections are reused, not opened and closed per burst (a new one
+    starts with an empty page cache and parses the schema again)."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'pool.db'}")
+    opened = 0
+
+    def count(*_: object) -> None:
+        nonlocal opened
+        opened += 1
+
+    event.listen(engine.sync_engine, "connect", count)
+    try:
+        await upgrade(engine)
+        store = Store(engine)
+
+        async def burst() -> None:
+            await asyncio.gather(*(store.latest_summaries(5) for _ in range(12)))
+
+        await burst()
+        after_first = opened
+        for _ in range(3):
+            await burst()
+    finally:
+        await engine.dispose()
+    assert 1 < after_first <= 12
+    assert opened == after_first
