@@ -61,14 +61,7 @@ async def run(url: str, rate: float, seconds: float, workdir: Path) -> dict[str,
     channels = [guild.add_channel(f"room{i}") for i in range(CHANNELS)]
     async with FakeDiscord(guilds=[guild], heartbeat_interval=5.0) as fake:
         fake.set_global_rate_limit(50)  # Discord's global limit; interactions are exempt
-        env = snapdata.env_for(url)
-        env.update(
-            SHORTBOT_DISCORD__TOKEN=fake.token,
-            SHORTBOT_DISCORD__API_BASE_URL=fake.api_base_url,
-            SHORTBOT_DISCORD__GATEWAY_URL=fake.gateway_url,
-            SHORTBOT_HEALTH__PORT="0",
-            SHORTBOT_CONSOLE="false",
-        )
+        env = snapdata.bot_env(url, fake)
         log = open(snapdata.DATA / "load-run.log", "w")  # noqa: SIM115, ASYNC230
         proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before the measurement
             [str(snapdata.SHORTBOT), "run"], env=env, cwd=workdir, stdout=log, stderr=log

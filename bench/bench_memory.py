@@ -48,14 +48,7 @@ def vm(pid: int, key: str) -> int:
 async def run_bot(url: str, queries: list[str], workdir: Path) -> tuple[int, int, list[float]]:
     """(peak RSS kB, RSS kB after the commands, reply latencies) of ``shortbot run``."""
     async with FakeDiscord(heartbeat_interval=5.0) as fake:
-        env = snapdata.env_for(url)
-        env.update(
-            SHORTBOT_DISCORD__TOKEN=fake.token,
-            SHORTBOT_DISCORD__API_BASE_URL=fake.api_base_url,
-            SHORTBOT_DISCORD__GATEWAY_URL=fake.gateway_url,
-            SHORTBOT_HEALTH__PORT="0",
-            SHORTBOT_CONSOLE="false",
-        )
+        env = snapdata.bot_env(url, fake)
         proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before the measurement
             [str(snapdata.SHORTBOT), "run"],
             env=env,

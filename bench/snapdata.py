@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -53,6 +54,20 @@ def env_for(url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTBOT_")}
     env["SHORTBOT_DATABASE_URL"] = url
     env["SHORTBOT_LOG_LEVEL"] = "WARNING"
+    return env
+
+
+def bot_env(url: str, fake: Any) -> dict[str, str]:
+    """The environment of a ``shortbot run`` on ``url`` logged in to the fake Discord ``fake``
+    (tests/fakediscord), health on a free port, no console output."""
+    env = env_for(url)
+    env.update(
+        SHORTBOT_DISCORD__TOKEN=fake.token,
+        SHORTBOT_DISCORD__API_BASE_URL=fake.api_base_url,
+        SHORTBOT_DISCORD__GATEWAY_URL=fake.gateway_url,
+        SHORTBOT_HEALTH__PORT="0",
+        SHORTBOT_CONSOLE="false",
+    )
     return env
 
 

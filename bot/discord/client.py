@@ -100,12 +100,18 @@ class ShortBot(commands.Bot):
         return ctx
 
     async def _command_started(self, ctx: commands.Context[ShortBot]) -> None:
-        turn = self._turn_of.get(ctx)
-        if turn is not None and not turn.ready:
-            if ctx.interaction is not None and not ctx.interaction.response.is_done():
-                await ctx.defer()  # "thinking…" while the member's previous command answers
-            await turn.wait()
+        await self._wait_turn(ctx, ephemeral=False)
         self._timings[ctx] = [time.perf_counter()]
+
+    async def _wait_turn(self, ctx: commands.Context[ShortBot], *, ephemeral: bool) -> None:
+        """Until the author's previous command has answered; a slash command deferred
+        ("thinking…") meanwhile, so Discord keeps the interaction. No-op once waited."""
+        turn = self._turn_of.get(ctx)
+        if turn is None or turn.ready:
+            return
+        if ctx.interaction is not None and not ctx.interaction.response.is_done():
+            await ctx.defer(ephemeral=ephemeral)  # a slash command's deferral is "thinking…"
+        await turn.wait()
 
     async def _command_finished(self, ctx: commands.Context[ShortBot]) -> None:
         """Count a command that ran to its end; a failed one is counted by on_command_error
@@ -155,11 +161,7 @@ class ShortBot(commands.Bot):
             message = self.describe_error(ctx, error)
             if message is None:
                 return
-            turn = self._turn_of.get(ctx)
-            if turn is not None and not turn.ready:  # refused before it ran: still in turn
-                if ctx.interaction is not None and not ctx.interaction.response.is_done():
-                    await ctx.interaction.response.defer(ephemeral=True, thinking=True)
-                await turn.wait()
+            await self._wait_turn(ctx, ephemeral=True)  # refused before it ran: still in turn
             await ctx.send(message, ephemeral=True)
         except discord.HTTPException:
             log.warning("could not send an error reply command=%s", ctx.command, exc_info=True)
