@@ -23,14 +23,15 @@ from bot.settings import ConfigError, Settings, load_settings
 from bot.watch import (
     complete_metadata,
     describe_report,
+    ingest,
     poll_feed,
     read_feed,
     sync_configured_feeds,
 )
 from papers.ids import UnusableQuery
-from papers.model import PaperWithSummaries
+from papers.model import PINNABLE_KINDS, FeedKind, PaperWithSummaries
 from papers.render import console_paper
-from papers.usecases import Found, ingest_parsed, lookup
+from papers.usecases import Found, lookup
 from sources.fetch import FetchError
 from sources.parse import FeedParseError, parse_feed
 from storage.db import DatabaseError, describe_url, head_revision
@@ -38,6 +39,8 @@ from storage.db import DatabaseError, describe_url, head_revision
 log = logging.getLogger("shortbot")
 
 EXIT_OK, EXIT_NOT_FOUND, EXIT_USAGE, EXIT_CANNOT_START, EXIT_INTERNAL = 0, 1, 2, 3, 4
+KINDS = [kind.value for kind in PINNABLE_KINDS]
+KIND_HELP = "read the feed as this kind instead of recognising it from its content"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         "be read at all.",
     )
     ingest.add_argument("sources", nargs="+", metavar="SOURCE")
+    ingest.add_argument("--kind", choices=KINDS, help=KIND_HELP)
 
     look = sub.add_parser(
         "lookup",
@@ -124,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="announce what the feed holds now in the next digest",
     )
+    add.add_argument("--kind", choices=KINDS, help=KIND_HELP)
     listing = feeds_sub.add_parser(
         "list",
         help="list watched feeds",
@@ -323,7 +328,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     async with open_app(settings) as app:
         if args.command == "ingest":
-            return await _ingest(app, args.sources)
+            return await _ingest(app, args.sources, FeedKind(args.kind) if args.kind else None)
         if args.command == "import":
             from bot.import_cli import import_arxiv_metadata
 
@@ -397,26 +402,31 @@ async def _feeds(app: App, args: argparse.Namespace) -> int:
 
     if args.feeds_command == "add":
         return await feeds_cli.add(
-            app, args.url, interval=args.interval, name=args.name, backfill=args.backfill
+            app,
+            args.url,
+            interval=args.interval,
+            name=args.name,
+            backfill=args.backfill,
+            kind=FeedKind(args.kind) if args.kind else None,
         )
     if args.feeds_command == "list":
         return await feeds_cli.list_feeds(app, as_json=args.json)
     return await feeds_cli.change(app, args.feeds_command, args.feed)
 
 
-async def _ingest(app: App, sources: list[str]) -> int:
+async def _ingest(app: App, sources: list[str], kind: FeedKind | None) -> int:
     failed = 0
     for source in sources:
         try:
             body, _, _ = await read_feed(app, source)
             # no validators were sent, so the body is never None (304)
-            parsed = await asyncio.to_thread(parse_feed, body or b"", source)
+            parsed = await asyncio.to_thread(parse_feed, body or b"", source, kind=kind)
         except (FetchError, FeedParseError) as exc:
             failed += 1
             reason = exc.reason if isinstance(exc, FetchError) else str(exc)
             print(f"shortbot: {source}: cannot read: {reason}", file=sys.stderr)
             continue
-        report = await ingest_parsed(app.store, parsed, source, announce=True, now=app.clock())
+        report = await ingest(app.store, parsed, source, announce=True, now=app.clock())
         print(f"{source}: {describe_report(report)}")
         for warning in report.warnings:
             print(f"  warning: {warning}", file=sys.stderr)

@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.app import App
 from bot.settings import parse_duration
-from bot.watch import poll_feed
-from papers.model import Feed
+from bot.watch import describe_skipped, poll_feed
+from papers.model import Feed, FeedKind
 from sources.safety import UnsafeURL, check_url_syntax
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -36,12 +36,19 @@ def status(feed: Feed) -> str:
     return "paused" if feed.paused else "active"
 
 
+def kind_text(feed: Feed) -> str:
+    """The feed's kind, "(pinned)" when set by ``feeds add --kind``."""
+    return f"{feed.kind.value} (pinned)" if feed.pinned_kind else feed.kind.value
+
+
 def feed_json(feed: Feed) -> dict[str, Any]:
     return {
         "id": feed.id,
         "url": feed.url,
         "name": feed.name,
         "kind": feed.kind.value,
+        "kind_pinned": feed.pinned_kind is not None,
+        "last_skipped": dict(feed.last_skipped),
         "interval_seconds": feed.interval_seconds,
         "last_poll": feed.last_poll.isoformat() if feed.last_poll else None,
         "last_result": feed.last_result,
@@ -52,8 +59,17 @@ def feed_json(feed: Feed) -> dict[str, Any]:
     }
 
 
-async def add(app: App, url: str, *, interval: str | None, name: str | None, backfill: bool) -> int:
-    """Watch ``url``: check it is a feed by polling it once, recording its entries as seen."""
+async def add(
+    app: App,
+    url: str,
+    *,
+    interval: str | None,
+    name: str | None,
+    backfill: bool,
+    kind: FeedKind | None = None,
+) -> int:
+    """Watch ``url``: check it is a feed by polling it once, recording its entries as seen.
+    With ``kind``, the feed is read as that kind at every poll instead of recognised."""
     try:
         url = check_url_syntax(url, allow_private=app.settings.allow_private_feeds)
     except UnsafeURL as exc:
@@ -65,7 +81,12 @@ async def add(app: App, url: str, *, interval: str | None, name: str | None, bac
         print(f"shortbot: --interval: {exc}", file=sys.stderr)
         return EXIT_USAGE
     feed = await app.store.add_feed(
-        url, name=name, interval_seconds=seconds, announce_existing=backfill, now=app.clock()
+        url,
+        name=name,
+        interval_seconds=seconds,
+        announce_existing=backfill,
+        now=app.clock(),
+        pinned_kind=kind,
     )
     if feed is None:
         print(f"shortbot: {url} is watched already (see `shortbot feeds list`)", file=sys.stderr)
@@ -78,10 +99,13 @@ async def add(app: App, url: str, *, interval: str | None, name: str | None, bac
     report = result.report
     entries = report.new + report.updated + report.unchanged
     fate = "will be announced in the next digest" if backfill else "recorded as seen"
+    pinned = " (pinned)" if kind else ""
     print(
-        f"Watching feed {feed.id} {feed.label}: {report.kind.value} feed, {entries} entries "
-        f"{fate}; polled every {_every(seconds)}."
+        f"Watching feed {feed.id} {feed.label}: {report.kind.value} feed{pinned}, {entries} "
+        f"entries {fate}{describe_skipped(report)}; polled every {_every(seconds)}."
     )
+    for warning in report.warnings:
+        print(f"  warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -97,9 +121,8 @@ async def list_feeds(app: App, *, as_json: bool) -> int:
         print(f"{feed.id:>3}  {feed.label}")
         if feed.name:
             print(f"     url: {feed.url}")
-        print(
-            f"     {feed.kind.value}, every {_every(feed.interval_seconds)}; status: {status(feed)}"
-        )
+        every = _every(feed.interval_seconds)
+        print(f"     {kind_text(feed)}, every {every}; status: {status(feed)}")
         print(f"     last poll: {_when(feed.last_poll)} - {feed.last_result or 'never polled'}")
         print(f"     failures in a row: {feed.failures}; next poll: {_when(feed.next_poll)}")
     return EXIT_OK

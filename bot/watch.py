@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from bot import metrics
 from bot.app import App
-from papers.model import Feed, IngestReport
+from papers.model import Feed, IngestReport, ParsedFeed, SkipReason, describe_skips
+from papers.ports import IngestStore
 from papers.usecases import ingest_parsed
 from sources.arxiv import ArxivUnavailable
 from sources.fetch import FetchError, fetch, is_url
@@ -46,13 +47,38 @@ INGEST_LOCK = "\x00ingest"  # not a destination name (those share App.locks)
 
 
 def describe_report(report: IngestReport) -> str:
-    text = (
+    """``blog feed, 3 new, 0 updated, 0 unchanged, 2 skipped (2 name no known paper)``."""
+    return (
         f"{report.kind.value} feed, {report.new} new, {report.updated} updated, "
-        f"{report.unchanged} unchanged"
+        f"{report.unchanged} unchanged{describe_skipped(report)}"
     )
-    if report.skipped:
-        text += f", {report.skipped} skipped"
-    return text
+
+
+def describe_skipped(report: IngestReport) -> str:
+    """``, 2 skipped (2 name no known paper)``; empty when nothing was skipped."""
+    if not report.skipped:
+        return ""
+    reasons = describe_skips(report.skip_reasons)
+    return f", {report.skipped} skipped" + (f" ({reasons})" if reasons else "")
+
+
+async def ingest(
+    store: IngestStore, parsed: ParsedFeed, source: str, *, announce: bool, now: datetime
+) -> IngestReport:
+    """``ingest_parsed``, with the skipped entries counted per reason.
+
+    The parser counts its own skips per reason; the use case adds, beyond those, the blog
+    posts that name no known paper (the only entries it skips).
+    """
+    report = await ingest_parsed(store, parsed, source, announce=announce, now=now)
+    if not report.skip_reasons:
+        report.skip_reasons.update(parsed.skip_reasons)
+    unexplained = report.skipped - sum(report.skip_reasons.values())
+    if unexplained > 0:
+        report.skip_reasons[SkipReason.NO_PAPER] = (
+            report.skip_reasons.get(SkipReason.NO_PAPER, 0) + unexplained
+        )
+    return report
 
 
 def backoff_delay(interval_seconds: int, failures: int, max_seconds: int) -> timedelta:
@@ -134,7 +160,7 @@ async def _poll_feed(app: App, feed: Feed) -> PollResult:
                 next_poll=next_poll,
             )
             return PollResult(feed, None, not_modified=True)
-        parsed = await asyncio.to_thread(parse_feed, body, feed.url)
+        parsed = await asyncio.to_thread(parse_feed, body, feed.url, kind=feed.pinned_kind)
     except (FetchError, FeedParseError) as exc:
         reason = exc.reason if isinstance(exc, FetchError) else str(exc)
         return await _record_failure(app, feed, reason, now)
@@ -142,12 +168,13 @@ async def _poll_feed(app: App, feed: Feed) -> PollResult:
     # one ingest at a time: feeds polled at once may name the same new paper, and two
     # inserts of it would race on its unique arXiv id (fetching and parsing stay parallel)
     async with app.locks.setdefault(INGEST_LOCK, asyncio.Lock()):
-        report = await ingest_parsed(app.store, parsed, feed.url, announce=announce, now=now)
+        report = await ingest(app.store, parsed, feed.url, announce=announce, now=now)
     await app.store.record_poll(
         feed.id,
         kind=parsed.kind,
         last_poll=now,
         last_result=describe_report(report),
+        last_skipped=report.skip_reasons,
         failures=0,
         seeded=True,
         etag=etag,

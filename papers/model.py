@@ -7,6 +7,7 @@ Plain frozen dataclasses, no I/O. Storage returns these, never ORM rows; sources
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,6 +20,58 @@ class FeedKind(enum.StrEnum):
     ARXIV_LISTING = "arxiv-listing"
     ARXIV_API = "arxiv-api"
     UNKNOWN = "unknown"
+
+
+# The kinds a feed can be pinned to (``feeds add --kind``), in the order help texts list them.
+PINNABLE_KINDS = (
+    FeedKind.BLOG,
+    FeedKind.SHORTSCIENCE,
+    FeedKind.ARXIV_LISTING,
+    FeedKind.ARXIV_API,
+)
+
+
+class SkipReason(enum.StrEnum):
+    """Why an entry of a feed was not stored (the value is its key in ``--json`` output)."""
+
+    NO_GUID = "no-guid"  # neither a guid nor a link
+    NO_PAPER = "no-paper"  # a blog post naming no arXiv paper nor a known title
+    NO_PAPER_KEY = "no-paper-key"  # a ShortScience item without arXiv id or bibtex key
+    NO_ARXIV_ID = "no-arxiv-id"  # a listing item without a usable arXiv id
+    API_ERROR = "api-error"  # an error entry of an arXiv API response
+    NOT_ARXIV = "not-arxiv"  # an API entry whose id is not an arXiv paper
+
+    def describe(self, count: int) -> str:
+        """``count`` entries skipped for this reason, in words: "2 name no known paper"."""
+        singular, plural = _SKIP_WORDS[self]
+        return f"{count} {singular if count == 1 else plural}"
+
+
+_SKIP_WORDS = {
+    SkipReason.NO_GUID: ("has no guid or link", "have no guid or link"),
+    SkipReason.NO_PAPER: ("names no known paper", "name no known paper"),
+    SkipReason.NO_PAPER_KEY: ("has no arXiv id or bibtex key", "have no arXiv id or bibtex key"),
+    SkipReason.NO_ARXIV_ID: ("has no usable arXiv id", "have no usable arXiv id"),
+    SkipReason.API_ERROR: ("is an arXiv API error", "are arXiv API errors"),
+    SkipReason.NOT_ARXIV: ("is not an arXiv paper", "are not arXiv papers"),
+}
+
+
+def describe_skips(reasons: Mapping[SkipReason, int] | Mapping[str, int]) -> str:
+    """Per-reason counts in words, most frequent first: "2 name no known paper, 1 has …".
+
+    Keys that are not a :class:`SkipReason` value are shown as they are.
+    """
+    parts = []
+    counts: dict[str, int] = {str(key): count for key, count in reasons.items()}
+    for key, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        if count <= 0:
+            continue
+        try:
+            parts.append(SkipReason(key).describe(count))
+        except ValueError:
+            parts.append(f"{count} {key}")
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +185,10 @@ class ParsedFeed:
     papers: tuple[IncomingPaper, ...] = ()
     skipped: int = 0
     warnings: tuple[str, ...] = ()
+    # ``skipped`` per reason (the counts add up to it).
+    skip_reasons: Mapping[SkipReason, int] = field(default_factory=dict, hash=False)
+    # True when the kind was pinned by the feed's settings rather than recognised.
+    kind_pinned: bool = False
 
 
 class UpsertResult(enum.StrEnum):
@@ -151,6 +208,12 @@ class IngestReport:
     unchanged: int = 0
     skipped: int = 0
     warnings: list[str] = field(default_factory=list)
+    # ``skipped`` per reason; :meth:`skip` keeps both in step.
+    skip_reasons: dict[SkipReason, int] = field(default_factory=dict)
+
+    def skip(self, reason: SkipReason, count: int = 1) -> None:
+        self.skipped += count
+        self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + count
 
     def count(self, result: UpsertResult) -> None:
         if result is UpsertResult.NEW:
@@ -182,6 +245,10 @@ class Feed:
     content_hash: str | None = None
     next_poll: datetime | None = None
     guild_id: int | None = None
+    # The kind set with ``feeds add --kind``: every poll reads the feed as this kind.
+    pinned_kind: FeedKind | None = None
+    # Entries the last poll skipped, per reason (SkipReason values).
+    last_skipped: Mapping[str, int] = field(default_factory=dict, hash=False)
 
     @property
     def label(self) -> str:

@@ -28,6 +28,7 @@ import logging
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -37,7 +38,7 @@ import feedparser
 import requests
 
 from papers.ids import ArxivId, parse_arxiv_id
-from papers.model import IncomingPaper
+from papers.model import IncomingPaper, SkipReason
 from papers.text import collapse, strip_controls
 
 log = logging.getLogger(__name__)
@@ -67,15 +68,19 @@ _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 def parse_arxiv_listing(
-    parsed: feedparser.FeedParserDict, source: str, warnings: list[str]
+    parsed: feedparser.FeedParserDict,
+    source: str,
+    warnings: list[str],
+    reasons: Counter[SkipReason] | None = None,
 ) -> tuple[list[IncomingPaper], int]:
     """The papers an rss.arxiv.org listing (RSS or Atom) announces, and how many were skipped.
 
     ``source`` is where the listing was read (the ingest report names it; papers carry no
     source); problems are appended to ``warnings``. Items without a usable arXiv id (from the
     guid, else the link, else the ``arXiv:IDvN`` prefix of the description) are skipped and
-    counted.
+    counted (also per reason in ``reasons``).
     """
+    counted: Counter[SkipReason] = Counter() if reasons is None else reasons
     feed = parsed.get("feed") or {}
     title = collapse(str(feed.get("title") or ""))
     if title.lower().startswith("feed error"):
@@ -87,6 +92,7 @@ def parse_arxiv_listing(
         paper = _listing_paper(entry)
         if paper is None:
             skipped += 1
+            counted[SkipReason.NO_ARXIV_ID] += 1
             label = _text(entry, "title")[:60]
             guid = collapse(str(entry.get("id") or ""))[:80]
             warnings.append(
@@ -98,25 +104,31 @@ def parse_arxiv_listing(
 
 
 def parse_arxiv_api(
-    parsed: feedparser.FeedParserDict, source: str, warnings: list[str]
+    parsed: feedparser.FeedParserDict,
+    source: str,
+    warnings: list[str],
+    reasons: Counter[SkipReason] | None = None,
 ) -> tuple[list[IncomingPaper], int]:
     """The papers of an arXiv API Atom response, and how many entries were skipped.
 
     Error entries (id ``http(s)://arxiv.org/api/errors#…``) and entries without a usable id
-    are skipped, counted and explained in ``warnings``.
+    are skipped, counted (also per reason in ``reasons``) and explained in ``warnings``.
     """
+    counted: Counter[SkipReason] = Counter() if reasons is None else reasons
     papers: list[IncomingPaper] = []
     skipped = 0
     for entry in parsed.get("entries") or ():
         entry_id = collapse(str(entry.get("id") or ""))
         if "/api/errors" in entry_id:
             skipped += 1
+            counted[SkipReason.API_ERROR] += 1
             message = _text(entry, "summary") or entry_id.partition("#")[2] or "unknown error"
             warnings.append(f"the arXiv API reported an error: {message}")
             continue
         ref = parse_arxiv_id(entry_id)
         if ref is None:
             skipped += 1
+            counted[SkipReason.NOT_ARXIV] += 1
             label = _text(entry, "title")[:60]
             warnings.append(f"API entry {label!r} (id {entry_id[:80]!r}) is not an arXiv paper")
             continue

@@ -1,4 +1,5 @@
-"""Feed parsing: bytes in, domain values out. Recognises the kind of feed from its content.
+"""Feed parsing: bytes in, domain values out. Recognises the kind of feed from its content
+(:mod:`sources.kinds`) unless the feed's kind is pinned.
 
 feedparser never raises on bad XML; it sets ``bozo``. A bozo feed is a warning, not a failure:
 whatever parsed is kept. Parsing is CPU work: callers run it off the event loop.
@@ -11,6 +12,7 @@ import io
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -26,9 +28,13 @@ from papers.ids import (
     parse_arxiv_id,
     resolve,
 )
-from papers.model import FeedKind, IncomingPaper, IncomingSummary, ParsedFeed
+from papers.model import FeedKind, IncomingPaper, IncomingSummary, ParsedFeed, SkipReason
 from papers.text import collapse, html_to_text
+from papers.urls import canonical_url
+from sources.kinds import detect, detect_kind
 from sources.safety import UnsafeXML, defuse_xml
+
+__all__ = ["MAX_ENTRIES", "FeedParseError", "detect_kind", "parse_feed"]
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +49,18 @@ class FeedParseError(Exception):
     """The bytes are not a feed shortbot can read; the message says why."""
 
 
-def parse_feed(body: bytes, source: str, *, max_entries: int = MAX_ENTRIES) -> ParsedFeed:
-    """Parse one feed document read from ``source`` (a path or URL, recorded on each summary)."""
+def parse_feed(
+    body: bytes,
+    source: str,
+    *,
+    max_entries: int = MAX_ENTRIES,
+    kind: FeedKind | None = None,
+) -> ParsedFeed:
+    """Parse one feed document read from ``source`` (a path or URL, recorded on each summary).
+
+    ``kind`` pins how the feed is read (``feeds add --kind``); None recognises it from the
+    content. A pin that the content contradicts still holds, with a warning.
+    """
     try:
         body = defuse_xml(body)
     except UnsafeXML as exc:
@@ -59,15 +75,24 @@ def parse_feed(body: bytes, source: str, *, max_entries: int = MAX_ENTRIES) -> P
         warnings.append(f"feed is malformed, kept what parsed: {_first_line(reason)}")
     if not parsed.get("version") and not parsed.get("entries"):
         raise FeedParseError("not an RSS or Atom feed")
-    kind = detect_kind(parsed)
+    detected, contradiction = detect(parsed)
+    pinned = kind is not None and kind is not FeedKind.UNKNOWN
+    if kind is None or kind is FeedKind.UNKNOWN:
+        kind = detected
+        if contradiction:
+            warnings.append(contradiction)
+    elif detected is not kind and parsed.get("entries"):
+        warnings.append(f"read as {kind.value} (pinned); its content looks like {detected.value}")
     title = collapse(str(parsed.feed.get("title", "")))
     entries = parsed.entries[:max_entries]
     if len(parsed.entries) > max_entries:
         warnings.append(f"only the first {max_entries} of {len(parsed.entries)} entries were read")
+    reasons: Counter[SkipReason] = Counter()
+    summaries: list[IncomingSummary] = []
+    papers: list[IncomingPaper] = []
     if kind is FeedKind.SHORTSCIENCE:
-        summaries, skipped = _shortscience(entries, source, warnings)
-        return ParsedFeed(kind, title, tuple(summaries), skipped=skipped, warnings=tuple(warnings))
-    if kind in (FeedKind.ARXIV_LISTING, FeedKind.ARXIV_API):
+        summaries = _shortscience(entries, source, warnings, reasons)
+    elif kind in (FeedKind.ARXIV_LISTING, FeedKind.ARXIV_API):
         from sources import arxiv
 
         reader = (
@@ -75,30 +100,19 @@ def parse_feed(body: bytes, source: str, *, max_entries: int = MAX_ENTRIES) -> P
         )
         limited = feedparser.FeedParserDict(parsed)
         limited["entries"] = entries
-        papers, skipped = reader(limited, source, warnings)
-        return ParsedFeed(
-            kind, title, papers=tuple(papers), skipped=skipped, warnings=tuple(warnings)
-        )
-    summaries, skipped = _blog(entries, source, warnings)
-    return ParsedFeed(kind, title, tuple(summaries), skipped=skipped, warnings=tuple(warnings))
-
-
-def detect_kind(parsed: Mapping[str, Any]) -> FeedKind:
-    """The kind of feed, from its namespaces and entries (never from its URL)."""
-    namespaces = {str(uri).rstrip("/").lower() for uri in parsed.get("namespaces", {}).values()}
-    entries = parsed.get("entries", [])
-    if any("shortscience" in uri for uri in namespaces) or any(
-        "shortscience_bibtexkey" in e or "shortscience_arxivid" in e for e in entries
-    ):
-        return FeedKind.SHORTSCIENCE
-    # API responses declare the arXiv namespace too: the OpenSearch one tells them apart
-    if any("a9.com/-/spec/opensearch" in uri for uri in namespaces):
-        return FeedKind.ARXIV_API
-    if any("arxiv_announce_type" in e for e in entries) or any(
-        "arxiv.org/schemas/atom" in uri for uri in namespaces
-    ):
-        return FeedKind.ARXIV_LISTING
-    return FeedKind.BLOG
+        papers, _ = reader(limited, source, warnings, reasons)
+    else:
+        summaries = _blog(entries, source, warnings, reasons)
+    return ParsedFeed(
+        kind,
+        title,
+        tuple(summaries),
+        papers=tuple(papers),
+        skipped=sum(reasons.values()),
+        warnings=tuple(warnings),
+        skip_reasons=dict(reasons),
+        kind_pinned=pinned,
+    )
 
 
 def _first_line(text: str) -> str:
@@ -157,19 +171,18 @@ def _guid_and_title(entry: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def _shortscience(
-    entries: list[Any], source: str, warnings: list[str]
-) -> tuple[list[IncomingSummary], int]:
+    entries: list[Any], source: str, warnings: list[str], reasons: Counter[SkipReason]
+) -> list[IncomingSummary]:
     out: list[IncomingSummary] = []
-    skipped = 0
     for entry in entries:
         guid, title = _guid_and_title(entry)
         if not guid:
-            skipped += 1
+            reasons[SkipReason.NO_GUID] += 1
             warnings.append(f"entry {title[:60]!r} has no guid or link: skipped")
             continue
         paper = _shortscience_paper(entry, title)
         if paper is None:
-            skipped += 1
+            reasons[SkipReason.NO_PAPER_KEY] += 1
             warnings.append(f"{guid}: no arXiv id or bibtex key: skipped")
             continue
         out.append(
@@ -185,7 +198,7 @@ def _shortscience(
                 title=title,
             )
         )
-    return out, skipped
+    return out
 
 
 def _entry_html(entry: Mapping[str, Any]) -> str:
@@ -198,23 +211,25 @@ def _entry_html(entry: Mapping[str, Any]) -> str:
 
 
 def _blog(
-    entries: list[Any], source: str, warnings: list[str]
-) -> tuple[list[IncomingSummary], int]:
+    entries: list[Any], source: str, warnings: list[str], reasons: Counter[SkipReason]
+) -> list[IncomingSummary]:
     """Posts of any RSS / Atom feed, each a summary of every arXiv paper it refers to.
 
     A post that refers to no arXiv paper keeps ``papers`` empty: the ingest use case links it
-    by title to a known paper or skips it.
+    by title to a known paper or skips it. The post's link, and its guid when that is a link,
+    lose their tracking parameters (:func:`papers.urls.canonical_url`): a re-fetch whose
+    ``?utm_…`` or ``?source=…`` changed is the same post.
     """
     out: list[IncomingSummary] = []
-    skipped = 0
     for entry in entries:
         guid, title = _guid_and_title(entry)
         if not guid:
-            skipped += 1
+            reasons[SkipReason.NO_GUID] += 1
             warnings.append(f"post {title[:60]!r} has no guid or link: skipped")
             continue
+        guid = canonical_url(guid)
         body = _entry_html(entry)
-        link = str(entry.get("link") or "") or None
+        link = canonical_url(str(entry.get("link") or "")) or None
         haystack = " ".join(
             [link or "", title, body, str(entry.get("summary", ""))]
             + [str(x.get("href", "")) for x in entry.get("links") or () if isinstance(x, Mapping)]
@@ -241,4 +256,4 @@ def _blog(
                 title=title,
             )
         )
-    return out, skipped
+    return out

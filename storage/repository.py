@@ -169,6 +169,8 @@ def _feed(row: Row[Any]) -> Feed:
         content_hash=m["content_hash"],
         next_poll=m["next_poll"],
         guild_id=m["guild_id"],
+        pinned_kind=FeedKind(m["pinned_kind"]) if m["pinned_kind"] else None,
+        last_skipped=dict(m["last_skipped"] or {}),
     )
 
 
@@ -722,9 +724,10 @@ class Store:
         announce_existing: bool,
         now: datetime,
         guild_id: int | None = None,
+        pinned_kind: FeedKind | None = None,
     ) -> Feed | None:
-        """Watch a new feed (owned by ``guild_id`` when added from Discord); None when ``url``
-        is watched already."""
+        """Watch a new feed (owned by ``guild_id`` when added from Discord; read as
+        ``pinned_kind`` at every poll when given); None when ``url`` is watched already."""
         async with self.engine.begin() as conn:
             inserted = await _insert_ignore(
                 conn,
@@ -741,6 +744,7 @@ class Store:
                     "next_poll": now,
                     "created_at": now,
                     "guild_id": guild_id,
+                    "pinned_kind": pinned_kind.value if pinned_kind else None,
                 },
             )
             if not inserted:
@@ -862,8 +866,11 @@ class Store:
         ]
 
     async def record_poll(self, feed_id: int, **values: Any) -> None:
-        """Store the outcome of one poll (validators, result, failures, kind, next poll)."""
+        """Store the outcome of one poll (validators, result, failures, kind, next poll,
+        skipped entries per reason)."""
         if "kind" in values and isinstance(values["kind"], FeedKind):
             values["kind"] = values["kind"].value
+        if "last_skipped" in values:
+            values["last_skipped"] = {str(k): int(n) for k, n in values["last_skipped"].items()}
         async with self.engine.begin() as conn:
             await conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))

@@ -157,6 +157,10 @@ feeds = Table(
     Column("disabled_reason", Text),
     Column("created_at", UTCDateTime, nullable=False),
     Column("guild_id", BigInteger, index=True),
+    # set by `feeds add --kind`: every poll reads the feed as this kind (NULL: recognised)
+    Column("pinned_kind", String(32)),
+    # the last poll's skipped entries per reason: {"no-paper": 2}
+    Column("last_skipped", JSON),
 )
 
 # What a Discord channel's digest carries: arXiv categories, keywords, a minimum vote count.
