@@ -5,10 +5,12 @@ whitespace, unwraps ``<…>``, quotes and backticks, and then accepts:
 
 * arXiv ids: new style ``1312.6199``, ``2401.12345v2`` (4 digits after the dot for 0704-1412,
   5 from 1501 on) and old style ``hep-th/9901001``, ``math.GT/0309136v2`` (a real archive,
-  ``YYMMNNN`` from 1991 to March 2007), bare or after ``arXiv:``, ``arXiv `` or
+  ``YYMMNNN`` from 1991 to March 2007), bare or after ``arXiv:``, ``arXiv ``, ``arXiv id:`` or
   ``oai:arXiv.org:`` (any case);
-* arXiv links (arxiv.org, www./export.arxiv.org, ar5iv; scheme optional) to ``/abs/``,
-  ``/pdf/`` (``.pdf`` optional) or ``/html/``, with version, slash, query or fragment;
+* links, read by :func:`papers.links.read_link` (scheme optional, percent-encoded or not, inside
+  redirect links): arXiv links (``/abs/``, ``/pdf/``, ``/html/``, … on arxiv.org, its
+  subdomains and ar5iv) and links that carry an arXiv id (alphaXiv, Hugging Face papers,
+  Semantic Scholar, SciRate, Papers with Code's API, …) give an :class:`ArxivId`;
 * DOIs, bare or as ``doi:``, ``info:doi/``, doi.org / dx.doi.org links, percent-encoded or not,
   and DOIs in the path of other links (``dl.acm.org/doi/10.1145/…``, biorxiv). arXiv DOIs
   ``10.48550/arXiv.ID`` give an :class:`ArxivId`, others a :class:`Doi`;
@@ -23,7 +25,11 @@ whitespace, unwraps ``<…>``, quotes and backticks, and then accepts:
 
 :class:`UnusableQuery` (``reason`` says why) is raised for empty, too long or letter-less text,
 for invalid ids and DOIs that are clearly meant as such (``2401.1234``, month 13), and for
-links that cannot name a paper (arXiv listings, sites other than those above).
+links that cannot name a paper (arXiv listings, ``huggingface.co/papers``, Papers with Code
+slugs, sites other than those above).
+
+:func:`find_arxiv_ids` finds the arXiv ids a post mentions with arXiv context (links,
+``arXiv:ID``, arXiv DOIs; see :func:`papers.links.arxiv_mentions`), never bare numbers.
 """
 
 import re
@@ -32,7 +38,16 @@ from contextlib import suppress
 from dataclasses import dataclass
 from itertools import groupby
 from typing import TypeAlias
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote
+
+from papers.links import (
+    NO_BIBTEX_KEY,
+    UnusableLink,
+    arxiv_mentions,
+    looks_like_link,
+    no_arxiv_id,
+    read_link,
+)
 
 MAX_QUERY_LENGTH = 500
 MAX_TITLE_WORDS = 32
@@ -52,27 +67,14 @@ _ID = re.compile(
     r"(?:v(?P<ver>\d+))?",
     _AI,
 )
-_FIND = re.compile(
-    r"(?:(?<![\w-])arxiv\.org/(?:abs|pdf|html|ps|format)/|(?<![\w-])arxiv\.org:"
-    r"|\barxiv\s*:?\s*|10\.48550/arxiv\.)"
-    r"(?P<id>(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)?(?:\.[a-z]{2})?/\d{7})(?:v\d{1,4})?)(?!\d)",
-    _AI,
-)
 _ARXIV_PREFIX = re.compile(
-    r"(?P<prefix>oai:arxiv\.org:|arxiv\s*:|arxiv(?=\s))\s*(?P<rest>\S*)", _AI
-)
-_ARXIV_PATH = re.compile(r"/(?:abs|pdf|html|ps|format)/(?P<id>.+?)(?:\.pdf)?/?", _AI)
-_ARXIV_HOSTS = frozenset({"arxiv.org", "export.arxiv.org", "ar5iv.org", "ar5iv.labs.arxiv.org"})
-_URL_START = re.compile(
-    r"https?://|(?:www\.|export\.)?arxiv\.org[/?#]|ar5iv\.|(?:dx\.)?doi\.org/"
-    r"|(?:www\.)?shortscience\.org[/?]",
+    r"(?P<prefix>oai:arxiv\.org:|arxiv(?:\s*id(?:entifier)?)?\s*:"
+    r"|arxiv(?:\s+id(?:entifier)?)?(?=\s))\s*(?P<rest>\S*)",
     _AI,
 )
 _DOI = re.compile(r"10\.\d{4,9}(?:\.\d+)*/\S+", _A)
 _DOI_BARE = re.compile(r"10\.\d{4,9}(?:\.\d+)*(?:/|%2F)\S+", _AI)
 _DOI_LABELLED = re.compile(r"(?:doi\s*:|info:doi/)\s*(?P<doi>\S*)", _AI)
-_DOI_IN_PATH = re.compile(r"/(?P<doi>10\.\d{4,9}(?:\.\d+)*/.+)", _A)
-_PREPRINT_SUFFIX = re.compile(r"(?:v\d+)?(?:\.full(?:\.pdf)?|\.abstract|\.pdf)?/?$", _A)
 _ARXIV_DOI_PREFIX = "10.48550/arxiv."
 _CORR_KEY = re.compile(
     r"journals/corr/(?:abs-)?(?:(?P<yymm>\d{4})[.-](?P<num>\d{4,5})(?:v(?P<ver>\d+))?"
@@ -183,7 +185,7 @@ def resolve(text: str) -> PaperRef:
 
 
 def parse_arxiv_id(text: str) -> ArxivId | None:
-    """The arXiv id that all of ``text`` is (id, ``arXiv:`` form, arXiv link or DOI), or None."""
+    """The arXiv id that all of ``text`` is (id, ``arXiv:`` form, DOI, link with an id), or None."""
     stripped = text.strip()
     if not stripped or len(stripped) > MAX_QUERY_LENGTH:
         return None
@@ -197,9 +199,9 @@ def parse_arxiv_id(text: str) -> ArxivId | None:
 def find_arxiv_ids(text: str) -> list[ArxivId]:
     """Every valid arXiv id mentioned with arXiv context in ``text``, first mention first."""
     found: dict[str, ArxivId] = {}
-    for match in _FIND.finditer(text):
+    for mention in arxiv_mentions(text):
         try:
-            ref = _arxiv_from_id(match["id"])
+            ref = _arxiv_from_id(mention)
         except UnusableQuery:
             continue
         if ref is not None:
@@ -234,7 +236,7 @@ def _is_word_char(ch: str) -> bool:
 
 def _identify(text: str, *, keys: bool) -> PaperRef | None:
     """The reference ``text`` (no surrounding junk) is as an identifier, None if it is none."""
-    if _URL_START.match(text) and not any(ch.isspace() for ch in text):
+    if looks_like_link(text):
         return _from_url(text, keys=keys)
     if match := _ARXIV_PREFIX.fullmatch(text):
         rest = match["rest"]
@@ -250,36 +252,23 @@ def _identify(text: str, *, keys: bool) -> PaperRef | None:
 
 def _from_url(url: str, *, keys: bool) -> PaperRef | None:
     try:
-        parts = urlsplit(url if "://" in url else f"https://{url}")
-        host = (parts.hostname or "").removeprefix("www.")
-    except ValueError as exc:
-        raise UnusableQuery("the link could not be parsed") from exc
-    if not host:
-        raise UnusableQuery("the link has no host name")
-    path = _decode(parts.path)
-    if host in _ARXIV_HOSTS:
-        match = _ARXIV_PATH.fullmatch(path)
-        if match is None or (found := _arxiv_from_id(match["id"])) is None:
-            raise UnusableQuery("the arXiv link does not point to a paper")
+        link = read_link(url)
+    except UnusableLink as exc:
+        raise UnusableQuery(exc.reason) from exc
+    value = _clean(link.value)
+    if link.kind == "arxiv":
+        if (found := _arxiv_from_id(value)) is None:
+            raise UnusableQuery(no_arxiv_id(link.site))
         return found
-    if host in ("doi.org", "dx.doi.org"):
-        return _from_doi(path.lstrip("/"))
+    if link.kind == "doi":
+        return _from_doi(value)
     if not keys:
         return None
-    if host == "shortscience.org":
-        query = {name.lower(): value for name, value in parse_qsl(parts.query)}
-        key = _clean(query.get("bibtexkey", ""))
-        if parts.path.rstrip("/") != "/paper" or not key:
-            raise UnusableQuery("the ShortScience link does not name a paper (no bibtexKey)")
-        return _from_key(key) or BibtexKey(key)
-    if match := _DOI_IN_PATH.search(path):
-        doi = match["doi"].rstrip("/")
-        if host in ("biorxiv.org", "medrxiv.org"):
-            doi = _PREPRINT_SUFFIX.sub("", doi)
-        return _from_doi(doi)
-    raise UnusableQuery(
-        f"links to {host} are not supported; use an arXiv, DOI or ShortScience link or a title"
-    )
+    if link.kind == "doi-in-path":
+        return _from_doi(value)
+    if not value:
+        raise UnusableQuery(NO_BIBTEX_KEY)
+    return _from_key(value) or BibtexKey(value)
 
 
 def _from_doi(doi: str) -> ArxivId | Doi:
