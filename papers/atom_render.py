@@ -21,6 +21,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from papers.facebook_render import post_key, safe_url
+from papers.markup import parse
+from papers.markup_render import html as markup_html
+from papers.markup_render import plain
 from papers.model import Digest, DigestItem, PaperItem
 from papers.publishing import Post
 from papers.render import (
@@ -65,8 +68,11 @@ def item_fields(item: DigestItem) -> dict[str, Any]:
         "title": _line(title, TITLE_CHARS) or "(untitled)",
         "author": _line(summary.author, AUTHOR_CHARS),
         "votes": summary.votes,
-        "excerpt": _line(summary.text, EXCERPT),
+        "excerpt": plain(parse(xml_safe(summary.text)), EXCERPT),
+        # the summary's Markdown as HTML, math as \( \) TeX for MathJax; every text escaped
+        "excerpt_html": markup_html(parse(xml_safe(summary.text)), EXCERPT),
         "url": safe_url(summary.url),
+        "paper": paper.key if paper else None,
     }
 
 
@@ -80,7 +86,7 @@ def paper_fields(item: PaperItem) -> dict[str, Any]:
         "announce_type": item.announce_type,
         "tags": _line(announcement_tags(item), TITLE_CHARS),
         "authors": _line(paper_authors(paper), AUTHOR_CHARS),
-        "excerpt": _line(paper.abstract or "", EXCERPT),
+        "excerpt": plain(parse(xml_safe(paper.abstract or "")), EXCERPT),
         "url": safe_url(paper.url),
     }
 
@@ -98,23 +104,48 @@ def paper_html(fields: dict[str, Any]) -> str:
     return f"<li>{''.join(parts)}</li>"
 
 
-def item_html(fields: dict[str, Any]) -> str:
-    """One summary as an HTML list item; every value escaped."""
-    title = html.escape(fields["title"])
-    if fields["url"]:
-        title = f'<a href="{html.escape(fields["url"])}">{title}</a>'
+def _byline(fields: dict[str, Any]) -> str:
     byline = []
     if fields["author"]:
         byline.append(f"by {html.escape(fields['author'])}")
     votes = fields["votes"]
     if votes is not None:
         byline.append(f"{votes} vote{'' if votes == 1 else 's'}")
-    parts = [f"<strong>{title}</strong>"]
-    if byline:
-        parts.append(f" — {' · '.join(byline)}")
-    if fields["excerpt"]:
-        parts.append(f"<br/>{html.escape(fields['excerpt'])}")
+    return " · ".join(byline)
+
+
+def _linked_title(fields: dict[str, Any]) -> str:
+    title = html.escape(fields["title"])
+    if fields["url"]:
+        title = f'<a href="{html.escape(fields["url"])}">{title}</a>'
+    return f"<strong>{title}</strong>"
+
+
+def item_html(fields: dict[str, Any]) -> str:
+    """One summary as an HTML list item; every value escaped, the excerpt rendered from its
+    Markdown."""
+    parts = [_linked_title(fields)]
+    if byline := _byline(fields):
+        parts.append(f" — {byline}")
+    if fields["excerpt_html"]:
+        parts.append(f"<div>{fields['excerpt_html']}</div>")
     return f"<li>{''.join(parts)}</li>"
+
+
+def group_html(group: list[dict[str, Any]]) -> str:
+    """Several summaries of one paper: the paper named once, each summary under it."""
+    if len(group) == 1:
+        return item_html(group[0])
+    inner = []
+    for fields in group:
+        link = html.escape(fields["url"]) if fields["url"] else None
+        byline = _byline(fields) or "a summary"
+        head = f'<a href="{link}">{byline}</a>' if link else byline
+        body = f"<div>{fields['excerpt_html']}</div>" if fields["excerpt_html"] else ""
+        inner.append(f"<li>{head}{body}</li>")
+    title = f"<strong>{html.escape(group[0]['title'])}</strong>"
+    count = plural(len(group), "summary", "summaries")
+    return f"<li>{title} ({count})<ul>{''.join(inner)}</ul></li>"
 
 
 def render_digest(digest: Digest, *, destination: str, feed_url: str) -> list[Post]:
@@ -127,7 +158,10 @@ def render_digest(digest: Digest, *, destination: str, feed_url: str) -> list[Po
     key = post_key(destination, keys)
     content = ""
     if items:
-        content += "<ul>" + "".join(item_html(fields) for fields in items) + "</ul>"
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for fields in items:
+            groups.setdefault(fields["paper"] or fields["key"], []).append(fields)
+        content += "<ul>" + "".join(group_html(group) for group in groups.values()) + "</ul>"
     if papers:
         content += f"<h3>{html.escape(papers_heading(len(papers)))}</h3>"
         content += "<ul>" + "".join(paper_html(fields) for fields in papers) + "</ul>"

@@ -13,10 +13,12 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
+from papers.markup import parse
+from papers.markup_render import discord, discord_escape
 from papers.model import Digest, Paper, PaperItem, PaperWithSummaries, Summary
 from papers.publishing import Post
 from papers.render import announcement_tags, group_by_paper, paper_authors, papers_heading
-from papers.text import excerpt, shorten_list
+from papers.text import shorten_list
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -35,16 +37,12 @@ EXCERPT = 600
 COLOR = 0x2B6CB0
 SHORTSCIENCE = "https://www.shortscience.org"
 
-_MARKDOWN = re.compile(r"([\\*_`~|>#\[\]()])")
 _MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
 
 Payload = dict[str, Any]
 
 
-def escape(text: str) -> str:
-    """Markdown characters escaped and mentions defused (a zero-width space after ``@``)."""
-    text = _MENTION.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], text)
-    return _MARKDOWN.sub(r"\\\1", text)
+escape = discord_escape  # feed text shown as text: Markdown escaped, mentions defused
 
 
 def clip(text: str, limit: int) -> str:
@@ -98,7 +96,8 @@ def summary_field(summary: Summary, *, excerpt_chars: int = EXCERPT) -> Payload:
         name_parts.append(when.strftime("%Y-%m-%d"))
     link = f"\n[Read the summary]({summary.url})" if summary.url else ""
     budget = FIELD_VALUE_LIMIT - len(link)
-    value = clip(escape(excerpt(summary.text, excerpt_chars)), budget) + link
+    # the summary's Markdown and TeX as Discord Markdown, cut after rendering
+    value = discord(parse(summary.text), min(excerpt_chars, budget)) + link
     return {"name": clip(" · ".join(name_parts), FIELD_NAME_LIMIT), "value": value or "…"}
 
 
@@ -124,7 +123,7 @@ def paper_embed(
         lines.append("")
         lines.append("No summary yet.")
         if paper.abstract:
-            lines.append(f"> {escape(excerpt(paper.abstract, 700))}")
+            lines.append(f"> {discord(parse(paper.abstract), 700)}")
         lines.append(f"[Write the first summary]({write_url(paper)})")
     embed["description"] = clip("\n".join(lines), DESCRIPTION_LIMIT)
     shown = found.summaries[page * per_page : (page + 1) * per_page]

@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 
+from papers.markup import parse
+from papers.markup_render import plain
 from papers.model import Digest, DigestItem, PaperItem
 from papers.publishing import Post
-from papers.render import announcement_tags, paper_authors, papers_heading
+from papers.render import announcement_tags, paper_authors, papers_heading, plural
 from papers.text import collapse, excerpt, strip_controls
 
 MESSAGE_LIMIT = 63_206
@@ -24,6 +26,7 @@ AUTHOR_CHARS = 120
 URL_CHARS = 2_000  # a longer link is left out rather than cut (a cut link is a broken link)
 BULLET = "• "
 INDENT = "  "
+GROUP_OVERHEAD = 24  # " (99 summaries)", "— " and two more indents, at most, per summary
 
 
 def length(text: str) -> int:
@@ -58,16 +61,37 @@ def item_title(item: DigestItem) -> str:
     return _line(title, TITLE_CHARS) or "(untitled)"
 
 
+def _byline(item: DigestItem) -> str:
+    summary = item.summary
+    author = _line(summary.author, AUTHOR_CHARS)
+    if summary.votes is not None:
+        author += f" ({plural(summary.votes, 'vote', 'votes')})"
+    return author.strip()
+
+
+def _excerpt(item: DigestItem, limit: int) -> str:
+    """The summary's Markdown + TeX as one line of plain text (no syntax, math as Unicode)."""
+    return plain(parse(strip_controls(item.summary.text)), limit)
+
+
 def render_item(item: DigestItem, *, excerpt_chars: int = EXCERPT) -> str:
     """One summary as a block of lines: title — author (votes), excerpt, link."""
-    summary = item.summary
-    heading = BULLET + item_title(item)
-    author = _line(summary.author, AUTHOR_CHARS)
-    if author:
-        heading += f" — {author}"
-    if summary.votes is not None:
-        heading += f" ({summary.votes} vote{'' if summary.votes == 1 else 's'})"
-    return _block(heading, _line(summary.text, excerpt_chars), safe_url(summary.url))
+    byline = _byline(item)
+    heading = BULLET + item_title(item) + (f" — {byline}" if byline else "")
+    return _block(heading, _excerpt(item, excerpt_chars), safe_url(item.summary.url))
+
+
+def render_group(items: list[DigestItem], *, excerpt_chars: int = EXCERPT) -> str:
+    """Several new summaries of one paper: the paper named once, each summary under it."""
+    if len(items) == 1:
+        return render_item(items[0], excerpt_chars=excerpt_chars)
+    lines = [BULLET + item_title(items[0]) + f" ({plural(len(items), 'summary', 'summaries')})"]
+    for item in items:
+        lines.append(INDENT + "— " + (_byline(item) or "anonymous"))
+        excerpt_text = _excerpt(item, excerpt_chars)
+        url = safe_url(item.summary.url)
+        lines.extend(INDENT * 2 + line for line in (excerpt_text, url) if line)
+    return "\n".join(lines)
 
 
 def _block(heading: str, *indented: str | None) -> str:
@@ -84,6 +108,15 @@ def render_paper(item: PaperItem) -> str:
         _line(paper_authors(paper), AUTHOR_CHARS),
         safe_url(paper.url),
     )
+
+
+def _by_paper(items: list[DigestItem]) -> list[list[DigestItem]]:
+    """Items grouped under their first paper, in the digest's order."""
+    groups: dict[str, list[DigestItem]] = {}
+    for item in items:
+        key = item.papers[0].key if item.papers else f"summary:{item.summary.id}"
+        groups.setdefault(key, []).append(item)
+    return list(groups.values())
 
 
 def post_key(destination: str, items: tuple[str, ...]) -> str:
@@ -110,23 +143,29 @@ def render_digest(digest: Digest, *, destination: str, digest_url: str) -> list[
     blocks: list[str] = []
     keys: list[str] = []
     links: list[str | None] = []
-    entries: list[tuple[str, str, str | None, bool]] = [
-        (f"summary:{i.summary.id}", render_item(i), safe_url(i.summary.url), False)
+    # each summary's cost is counted with its paper's title and what grouping may add (a
+    # count, an indent), so the grouped message is never longer than what was counted
+    entries: list[tuple[str, str, str | None, DigestItem | PaperItem]] = [
+        (f"summary:{i.summary.id}", render_item(i), safe_url(i.summary.url), i)
         for i in digest.items
     ]
-    entries += [(p.key, render_paper(p), safe_url(p.paper.url), True) for p in digest.papers]
-    papers_started = False
-    for key, block, url, is_paper in entries:
-        cost = length("\n\n" + block)
+    entries += [(p.key, render_paper(p), safe_url(p.paper.url), p) for p in digest.papers]
+    taken: list[DigestItem | PaperItem] = []
+    for key, block, url, item in entries:
+        cost = length("\n\n" + block) + (GROUP_OVERHEAD if isinstance(item, DigestItem) else 0)
         if cost > budget:
             break  # keep the digest's order: the rest goes out next time
         budget -= cost
-        if is_paper and not papers_started:
-            papers_started = True
-            blocks.append(papers_title)
-        blocks.append(block)
+        taken.append(item)
         keys.append(key)
         links.append(url)
+    summaries = [item for item in taken if isinstance(item, DigestItem)]
+    for group in _by_paper(summaries):
+        blocks.append(render_group(group))
+    papers = [item for item in taken if isinstance(item, PaperItem)]
+    if papers:
+        blocks.append(papers_title)
+        blocks.extend(render_paper(item) for item in papers)
     if not keys:  # cannot happen with the field caps above; never post an empty list
         return []
     parts = [HEADING, *blocks] if digest.items else blocks

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from papers.markup import parse
+from papers.markup_render import plain
 from papers.model import Digest, DigestItem, Paper, PaperItem, PaperWithSummaries, Summary
-from papers.text import excerpt, shorten_list
+from papers.text import shorten_list
 
 CONSOLE_EXCERPT = 240
 SHORTSCIENCE_URL = "https://www.shortscience.org"
@@ -33,6 +35,29 @@ def group_by_paper(items: tuple[DigestItem, ...]) -> list[tuple[Paper | None, li
         key = paper.key if paper else f"summary:{item.summary.id}"
         groups.setdefault(key, (paper, []))[1].append(item.summary)
     return list(groups.values())
+
+
+def text_excerpt(text: str, limit: int) -> str:
+    """Markdown + TeX (a summary, an arXiv abstract) as one line of plain text: no syntax,
+    math as Unicode, cut after rendering."""
+    return plain(parse(text), limit)
+
+
+def summary_excerpt(summary: Summary, limit: int) -> str:
+    return text_excerpt(summary.text, limit)
+
+
+def head_titles(digest: Digest) -> list[str]:
+    """Each paper of the digest's summaries once, in the digest's order, with how many of its
+    summaries are new when more than one: "Densely Connected Convolutional Networks (2
+    summaries)"; then each new arXiv paper."""
+    titles = []
+    for paper, summaries in group_by_paper(digest.items):
+        title = (paper.title or paper.key) if paper else summaries[0].title or "(untitled)"
+        if len(summaries) > 1:
+            title += f" ({plural(len(summaries), 'summary', 'summaries')})"
+        titles.append(title)
+    return titles + [item.paper.title or item.paper.key for item in digest.papers]
 
 
 def plural(count: int, one: str, many: str) -> str:
@@ -90,7 +115,7 @@ def console_digest(digest: Digest) -> str:
         for summary in summaries:
             lines.append(f"  - {summary_heading(summary)}")
             if summary.text:
-                lines.append(f"    {excerpt(summary.text, CONSOLE_EXCERPT)}")
+                lines.append(f"    {summary_excerpt(summary, CONSOLE_EXCERPT)}")
             if summary.url:
                 lines.append(f"    {summary.url}")
     if digest.papers:
@@ -124,14 +149,14 @@ def console_paper(found: PaperWithSummaries, *, excerpt_chars: int = 400) -> str
     if not found.summaries:
         lines.append("No summaries yet.")
         if paper.abstract:
-            lines.append(f"  Abstract: {excerpt(paper.abstract, excerpt_chars)}")
+            lines.append(f"  Abstract: {text_excerpt(paper.abstract, excerpt_chars)}")
     else:
         count = len(found.summaries)
         lines.append(f"{count} summar{'y' if count == 1 else 'ies'}:")
         for summary in found.summaries:
             lines.append(f"  - {summary_heading(summary)}")
             if summary.text:
-                lines.append(f"    {excerpt(summary.text, excerpt_chars)}")
+                lines.append(f"    {summary_excerpt(summary, excerpt_chars)}")
             if summary.url:
                 lines.append(f"    {summary.url}")
     return "\n".join(lines) + "\n"

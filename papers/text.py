@@ -13,6 +13,7 @@ _WS = re.compile(r"\s+")
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _BLOCK_TAGS = frozenset({"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr", "pre"})
 ELLIPSIS = "…"
+ZWJ = "\u200d"
 
 
 class _TextExtractor(HTMLParser):
@@ -104,3 +105,50 @@ def shorten_list(names: list[str] | tuple[str, ...], limit: int = 3) -> str:
 def normalize_title(title: str) -> str:
     """Lower-cased words joined by single spaces: the form title matching compares."""
     return " ".join(_NON_WORD.sub(" ", title.casefold()).split())
+
+
+def _is_extend(char: str) -> bool:
+    point = ord(char)
+    return (
+        unicodedata.category(char) in ("Mn", "Me", "Mc")
+        or 0x1F3FB <= point <= 0x1F3FF
+        or 0xE0020 <= point <= 0xE007F
+        or point == 0x200C
+    )
+
+
+def _is_regional(char: str) -> bool:
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+def _is_jamo(char: str) -> bool:
+    point = ord(char)
+    return 0x1100 <= point <= 0x11FF or 0xA960 <= point <= 0xA97F or 0xD7B0 <= point <= 0xD7FF
+
+
+def grapheme_breaks(text: str) -> list[int]:
+    """Positions between grapheme clusters (an approximation of UAX #29: combining marks,
+    variation selectors, skin tones, tags and ZWJ joins stay with their base; regional
+    indicators pair up; Hangul jamo stay with their syllable; CR LF stays together)."""
+    breaks = [0]
+    index, size = 0, len(text)
+    while index < size:
+        char = text[index]
+        index += 1
+        following = text[index] if index < size else ""
+        if (char == "\r" and following == "\n") or (
+            _is_regional(char) and following and _is_regional(following)
+        ):
+            index += 1
+        elif _is_jamo(char) or 0xAC00 <= ord(char) <= 0xD7A3:
+            while index < size and _is_jamo(text[index]):
+                index += 1
+        while index < size:
+            if _is_extend(text[index]):
+                index += 1
+            elif text[index] == ZWJ:
+                index += 2 if index + 1 < size else 1
+            else:
+                break
+        breaks.append(min(index, size))
+    return breaks

@@ -37,8 +37,16 @@ from typing import Literal
 
 from papers.model import Digest, DigestItem, PaperItem
 from papers.publishing import Post
-from papers.render import announcement_tags, paper_authors, papers_heading, plural
-from papers.text import collapse, excerpt
+from papers.render import (
+    announcement_tags,
+    head_titles,
+    paper_authors,
+    papers_heading,
+    plural,
+    summary_excerpt,
+    text_excerpt,
+)
+from papers.text import collapse, grapheme_breaks
 
 MAX_WEIGHTED = 280
 URL_WEIGHT = 23
@@ -515,53 +523,6 @@ def weighted_length(text: str) -> int:
 # Cutting to fit
 
 
-def _is_extend(char: str) -> bool:
-    point = ord(char)
-    return (
-        unicodedata.category(char) in ("Mn", "Me", "Mc")
-        or 0x1F3FB <= point <= 0x1F3FF
-        or 0xE0020 <= point <= 0xE007F
-        or point == 0x200C
-    )
-
-
-def _is_regional(char: str) -> bool:
-    return 0x1F1E6 <= ord(char) <= 0x1F1FF
-
-
-def _is_jamo(char: str) -> bool:
-    point = ord(char)
-    return 0x1100 <= point <= 0x11FF or 0xA960 <= point <= 0xA97F or 0xD7B0 <= point <= 0xD7FF
-
-
-def _grapheme_breaks(text: str) -> list[int]:
-    """Positions between grapheme clusters (an approximation of UAX #29: combining marks,
-    variation selectors, skin tones, tags and ZWJ joins stay with their base; regional
-    indicators pair up; Hangul jamo stay with their syllable; CR LF stays together)."""
-    breaks = [0]
-    index, size = 0, len(text)
-    while index < size:
-        char = text[index]
-        index += 1
-        following = text[index] if index < size else ""
-        if (char == "\r" and following == "\n") or (
-            _is_regional(char) and following and _is_regional(following)
-        ):
-            index += 1
-        elif _is_jamo(char) or 0xAC00 <= ord(char) <= 0xD7A3:
-            while index < size and _is_jamo(text[index]):
-                index += 1
-        while index < size:
-            if _is_extend(text[index]):
-                index += 1
-            elif text[index] == _ZWJ:
-                index += 2 if index + 1 < size else 1
-            else:
-                break
-        breaks.append(min(index, size))
-    return breaks
-
-
 def _cut_points(text: str) -> list[int]:
     """Where ``text`` may be cut: grapheme breaks outside every URL and emoji."""
     blocked: set[int] = set()
@@ -569,7 +530,7 @@ def _cut_points(text: str) -> list[int]:
         blocked.update(range(start + 1, max(end, start + len(url))))
     for start, end in emoji_entities(text):
         blocked.update(range(start + 1, end))
-    return [point for point in _grapheme_breaks(text) if point not in blocked]
+    return [point for point in grapheme_breaks(text) if point not in blocked]
 
 
 _TRAILING = " \t\n,;:.-–—(["
@@ -694,7 +655,7 @@ def _item_text(
     author = fit(clean(summary.author, one_link=one_link), AUTHOR_BUDGET) or "anonymous"
     votes = f" ({plural(summary.votes, 'vote', 'votes')})" if summary.votes is not None else ""
     head = f"{title} — summary by {author}{votes}:"
-    body = clean(excerpt(summary.text, EXCERPT_CHARS), one_link=one_link)
+    body = clean(summary_excerpt(summary, EXCERPT_CHARS), one_link=one_link)
     tail = f" — and {plural(more, 'more summary', 'more summaries')}" if more else ""
     if more and generic_more:
         tail = f" — and {more} more"
@@ -709,7 +670,7 @@ def _paper_text(item: PaperItem, *, one_link: bool, link: str | None, more: int)
     tags = clean(announcement_tags(item).replace("arXiv:", "arXiv "), one_link=one_link)
     authors = fit(clean(paper_authors(paper), one_link=one_link), AUTHOR_BUDGET)
     head = f"New on arXiv: {title} ({tags})" + (f" by {authors}" if authors else "") + ":"
-    body = clean(excerpt(paper.abstract or "", EXCERPT_CHARS), one_link=one_link)
+    body = clean(text_excerpt(paper.abstract or "", EXCERPT_CHARS), one_link=one_link)
     tail = f" — and {more} more" if more else ""
     if link:
         tail += f" {link}"
@@ -723,10 +684,7 @@ def _head_text(digest: Digest, *, one_link: bool, digest_url: str) -> str:
     if digest.papers:
         parts.append(papers_heading(len(digest.papers)))
     head = " and ".join(parts) + ":"
-    titles = "; ".join(
-        [clean(_title(item), one_link=one_link) for item in digest.items]
-        + [clean(p.paper.title or p.paper.key, one_link=one_link) for p in digest.papers]
-    )
+    titles = "; ".join(clean(title, one_link=one_link) for title in head_titles(digest))
     tail = f" — and {digest.more} more" if digest.more else ""
     if digest_url:
         tail += f" {digest_url}"

@@ -81,13 +81,17 @@ def test_a_digest_is_one_entry() -> None:
         "author": "joecohen",
         "votes": 1,
         "excerpt": "Adversarial examples transfer between models.",
+        "excerpt_html": "<p>Adversarial examples transfer between models.</p>",
         "url": "https://www.shortscience.org/paper?bibtexKey=x#1",
+        "paper": "1312.6199",
     }
+    # two summaries of one paper: the paper is named once, its summaries under it
     assert payload["content_html"].startswith(
-        '<ul><li><strong><a href="https://www.shortscience.org/paper?bibtexKey=x#1">'
-        "Intriguing properties of neural networks</a></strong> — by joecohen · 1 vote"
-        "<br/>Adversarial examples transfer between models.</li>"
+        "<ul><li><strong>Intriguing properties of neural networks</strong> (2 summaries)<ul>"
+        '<li><a href="https://www.shortscience.org/paper?bibtexKey=x#1">by joecohen · 1 vote</a>'
+        "<div><p>Adversarial examples transfer between models.</p></div></li>"
     )
+    assert payload["content_html"].count("Intriguing properties of neural networks") == 1
     assert payload["content_html"].endswith(
         '<p>…and 5 more at <a href="https://www.shortscience.org">ShortScience</a></p>'
     )
@@ -182,7 +186,7 @@ async def test_html_stays_text_in_the_file(publisher: AtomPublisher, feed_path: 
     [element] = ET.parse(feed_path).getroot().iter(f"{ATOM}entry")
     content = element.findtext(f"{ATOM}content")
     assert content is not None
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;i&gt;more" in content
+    assert "&lt;script&gt;alert('x')&lt;/script&gt; &amp; &lt;i&gt;more" in content
     assert "<script" not in content and "<i>" not in content
     value = parse(feed_path).entries[0].content[0].value
     assert "&lt;script&gt;" in value and "&amp; &lt;i&gt;more&lt;/i&gt;" in value

@@ -46,10 +46,11 @@ def item(
     votes: int | None = 3,
     url: str | None = "auto",
     paper: bool = True,
+    key: str = "1312.6199",
 ) -> DigestItem:
     summary = Summary(
         id=n,
-        paper_keys=("1312.6199",),
+        paper_keys=(key,),
         guid=f"g{n}",
         source="s",
         author=author,
@@ -61,7 +62,7 @@ def item(
         first_seen=NOW + timedelta(minutes=n),
         title=title if not paper else "",
     )
-    papers = (Paper(key="1312.6199", title=title, arxiv_id="1312.6199"),) if paper else ()
+    papers = (Paper(key=key, title=title, arxiv_id=key),) if paper else ()
     return DigestItem(summary=summary, papers=papers)
 
 
@@ -74,7 +75,7 @@ def digest(*items: DigestItem, more: int = 0, destination: str = "fb") -> Digest
 
 def test_a_digest_is_one_readable_post() -> None:
     posts = fr.render_digest(
-        digest(item(1), item(2, votes=1, title="Second", text="Short."), more=4),
+        digest(item(1), item(2, votes=1, title="Second", text="Short.", key="1706.02515"), more=4),
         destination="fb",
         digest_url=DIGEST_URL,
     )
@@ -178,13 +179,18 @@ def check_post(post: Post, d: Digest) -> None:
     if left_out:
         assert blocks[-1] == fr.more_line(left_out, DIGEST_URL)
         blocks = blocks[:-1]
-    expected = [fr.render_item(i) for i in d.items[:n]]
-    shown_papers = d.papers[: n - len(expected)]
+    shown = d.items[:n]
+    groups: dict[str, list[DigestItem]] = {}  # each paper named once, its summaries under it
+    for shown_item in shown:
+        key = shown_item.papers[0].key if shown_item.papers else shown_item.summary.guid
+        groups.setdefault(key, []).append(shown_item)
+    expected = [fr.render_group(group) for group in groups.values()]
+    shown_papers = d.papers[: n - len(shown)]
     if shown_papers:
         expected += [papers_title, *(fr.render_paper(p) for p in shown_papers)]
     assert blocks == expected
     bullets = [line for line in message.split("\n") if line.startswith(fr.BULLET)]
-    assert len(bullets) == n
+    assert len(bullets) == len(groups) + len(shown_papers)
     # plain text: no control or format characters except the newlines of the layout
     assert all(ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs") for ch in message)
     assert post.key == fr.post_key(d.destination, post.items)

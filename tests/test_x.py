@@ -267,8 +267,9 @@ def test_render_per_item_links() -> None:
 def test_render_thread_one_link() -> None:
     posts = render(digest(2, more=4), "thread", "one-link")
     assert texts(posts) == [
-        "2 new summaries on ShortScience: Intriguing properties of neural networks; Intriguing "
-        f"properties of neural networks — and 4 more {DIGEST_URL}",
+        # the paper of both summaries is named once
+        "2 new summaries on ShortScience: Intriguing properties of neural networks "
+        f"(2 summaries) — and 4 more {DIGEST_URL}",
         *[
             "Intriguing properties of neural networks (arXiv 1312.6199) — summary by Alice "
             f"({votes} votes): This paper shows that neural networks have adversarial examples."
