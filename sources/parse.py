@@ -102,7 +102,9 @@ def parse_feed(
         limited["entries"] = entries
         papers, _ = reader(limited, source, warnings, reasons)
     else:
-        summaries = _blog(entries, source, warnings, reasons)
+        # posts without an author of their own (Mastodon, Bluesky) are the feed's author's
+        author = _author(parsed.feed) or title or "anonymous"
+        summaries = _blog(entries, source, warnings, reasons, author)
     return ParsedFeed(
         kind,
         title,
@@ -210,8 +212,19 @@ def _entry_html(entry: Mapping[str, Any]) -> str:
     return str(entry.get("summary", ""))
 
 
+def _author(item: Mapping[str, Any]) -> str:
+    """The author's name of an entry or feed ("Name", not RSS's "email (Name)"); "" if none."""
+    detail = item.get("author_detail")
+    name = detail.get("name") if isinstance(detail, Mapping) else None
+    return collapse(str(name or item.get("author") or ""))
+
+
 def _blog(
-    entries: list[Any], source: str, warnings: list[str], reasons: Counter[SkipReason]
+    entries: list[Any],
+    source: str,
+    warnings: list[str],
+    reasons: Counter[SkipReason],
+    default_author: str,
 ) -> list[IncomingSummary]:
     """Posts of any RSS / Atom feed, each a summary of every arXiv paper it refers to.
 
@@ -247,7 +260,7 @@ def _blog(
             IncomingSummary(
                 guid=guid,
                 source=source,
-                author=collapse(str(entry.get("author") or "")) or "anonymous",
+                author=_author(entry) or default_author,
                 url=link,
                 votes=None,
                 text=text,

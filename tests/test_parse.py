@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -111,11 +112,31 @@ def test_not_a_feed_is_a_clear_error(body: bytes) -> None:
         ("arxiv-cs.LG-rss.xml", FeedKind.ARXIV_LISTING),
         ("blog-paper-notes.xml", FeedKind.BLOG),
         ("shortscience-rss.xml", FeedKind.SHORTSCIENCE),
+        ("platforms/blogger-atom.xml", FeedKind.BLOG),
     ],
 )
 def test_the_kind_comes_from_the_content(name: str, kind: FeedKind) -> None:
     parsed = parse_feed((FIXTURES / name).read_bytes(), name)
     assert parsed.kind is kind
+    assert not parsed.kind_pinned
+
+
+@pytest.mark.parametrize(
+    "path", sorted((FIXTURES / "arxiv" / "api").glob("*.json")), ids=lambda p: p.name[:24]
+)
+def test_arxiv_api_recordings_are_api_responses(path: Path) -> None:
+    """Every recorded response, the empty one and the error one included."""
+    recording = json.loads(path.read_text(encoding="utf-8"))
+    parsed = parse_feed(recording["body"].encode("latin-1"), path.name)
+    assert parsed.kind is FeedKind.ARXIV_API
+    assert parsed.warnings == (
+        ("the arXiv API reported an error: incorrect id format for abc",)
+        if recording["status_code"] == 400
+        else ()
+    )
+    entries = recording["body"].count("<entry>")
+    assert len(parsed.papers) + parsed.skipped == entries
+    assert all(p.complete and p.arxiv_id for p in parsed.papers)
 
 
 def test_an_empty_weekend_listing_is_normal() -> None:
