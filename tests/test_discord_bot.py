@@ -251,6 +251,19 @@ async def test_maintainer_commands_are_refused_to_members(fake, bot, app, feed_s
     assert url in listed["embeds"][0]["description"]
 
 
+async def test_feeds_add_says_the_kind_and_why_entries_were_skipped(
+    fake, bot, app, feed_server
+) -> None:
+    blogger = FIXTURES / "platforms" / "blogger-atom.xml"
+    feed_server.route("/blogger.xml", Response.xml(blogger.read_bytes()))
+    added = await say(fake, f"!feeds add {feed_server.url('/blogger.xml')}", who="maintainer")
+    reply = added["content"]
+    assert "(blog): 3 entries recorded as seen, 1 skipped (1 names no known paper)" in reply
+    listed = await say(fake, "!feeds", who="maintainer")
+    shown = listed["embeds"][0]["description"].replace("\\", "")  # Markdown escapes
+    assert "blog feed, 3 new, 0 updated, 0 unchanged, 1 skipped (1 names no known paper)" in shown
+
+
 async def test_subscriptions_and_digest_preview(fake, bot, app) -> None:
     general = fake.guild.channel("general")
     reply = await say(fake, '!subscribe "cs.LG, votes>=4"', who="maintainer")

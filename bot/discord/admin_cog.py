@@ -14,7 +14,7 @@ from discord.ext import commands
 
 from bot.discord.views import embed
 from bot.settings import parse_duration
-from bot.watch import poll_feed
+from bot.watch import describe_skipped, poll_feed
 from papers import discord_render as render
 from papers import subscriptions as subscription_rules
 from papers.model import Feed
@@ -160,7 +160,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
         await self._jobs_changed()
         await ctx.send(
             f"Watching feed **{feed.id}** ({report.kind.value}): {count} entries recorded as "
-            f"seen; new ones go into the digests."
+            f"seen{describe_skipped(report)}; new ones go into the digests."
         )
 
     async def _own_feed(self, ctx: commands.Context[ShortBot], ref: str) -> Feed:
