@@ -97,7 +97,9 @@ def _candidate(
 def _homes(feed: Mapping[str, Any]) -> list[str]:
     """Where a feed says it lives: its id, its link, the hrefs of its links."""
     homes = [str(feed.get("id") or ""), str(feed.get("link") or "")]
-    homes += [str(link.get("href") or "") for link in feed.get("links") or () if link]
+    homes += [
+        str(link.get("href") or "") for link in feed.get("links") or () if isinstance(link, Mapping)
+    ]
     return [home.strip() for home in homes if home.strip()]
 
 
