@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,8 +14,10 @@ import httpx
 
 from bot.health import HealthState
 from bot.settings import Settings
+from papers.model import IncomingPaper
+from papers.ports import MetadataSource, Unavailable
 from papers.usecases import Clock, utcnow
-from sources.arxiv import ArxivClient
+from sources.arxiv import ArxivClient, ArxivUnavailable
 from sources.fetch import new_client
 from storage.db import create_engine, upgrade
 from storage.ledger import Ledger
@@ -49,6 +51,26 @@ class App:
     # feed fetches in flight at once (bot.watch): below the shared client's pool of 100
     # connections, whose queue of waiting requests costs O(n²) with a thousand feeds due at once
     fetch_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(32))
+
+    @property
+    def metadata(self) -> MetadataSource | None:
+        """The arXiv API as the use cases see it (None when arXiv look-ups are off)."""
+        return ArxivMetadata(self.arxiv) if self.arxiv is not None else None
+
+
+class ArxivMetadata:
+    """The arXiv client as the use cases see it: ``Unavailable`` when arXiv cannot answer."""
+
+    def __init__(self, client: ArxivClient) -> None:
+        self.client = client
+
+    async def fetch(self, ids: Sequence[str]) -> dict[str, IncomingPaper]:
+        try:
+            return await self.client.fetch(ids)
+        except ArxivUnavailable as exc:
+            raise Unavailable(
+                "arXiv is not answering right now; try again in a few minutes"
+            ) from exc
 
 
 def build_arxiv_client(settings: Settings) -> ArxivClient | None:

@@ -30,8 +30,9 @@ from bot.watch import (
 )
 from papers.ids import UnusableQuery
 from papers.model import PINNABLE_KINDS, FeedKind, PaperWithSummaries
+from papers.ports import Unavailable
 from papers.render import console_paper
-from papers.usecases import Found, lookup
+from papers.usecases import Found, lookup_or_fetch
 from sources.fetch import FetchError
 from sources.parse import FeedParseError, parse_feed
 from storage.db import DatabaseError, describe_url, head_revision
@@ -463,13 +464,25 @@ def paper_json(found: PaperWithSummaries) -> dict[str, Any]:
 
 
 async def _lookup(app: App, query: str, *, as_json: bool) -> int:
+    """The same use case as ``!summary``: an unknown arXiv id is fetched from arXiv."""
     try:
-        outcome = await lookup(app.store, query)
+        outcome = await lookup_or_fetch(
+            app.store,
+            app.metadata,
+            query,
+            now=app.clock(),
+            offline_reason=app.settings.arxiv_off_reason,
+        )
     except UnusableQuery as exc:
         if as_json:
             print(json.dumps({"paper": None, "summaries": [], "error": exc.reason}))
         print(f"shortbot: unusable query: {exc.reason}", file=sys.stderr)
         return EXIT_USAGE
+    except Unavailable as exc:
+        if as_json:
+            print(json.dumps({"paper": None, "summaries": [], "error": str(exc)}))
+        print(f"shortbot: {exc}", file=sys.stderr)
+        return EXIT_NOT_FOUND
     if not isinstance(outcome, Found):
         if as_json:
             print(json.dumps({"paper": None, "summaries": [], "error": outcome.message}))

@@ -219,8 +219,27 @@ class Settings(BaseSettings):
         return out
 
     @property
+    def is_demo(self) -> bool:
+        """The embedded demo: no feeds, no Discord token, no destination configured. Only the
+        demo stays offline; anything configured means shortbot uses the network."""
+        return self.feeds is None and self.discord.token is None and not self.destinations
+
+    @property
     def arxiv_enabled(self) -> bool:
-        return self.arxiv.enabled if self.arxiv.enabled is not None else self.feeds is not None
+        """The arXiv API: on whenever shortbot uses the network, unless turned off."""
+        return self.arxiv.enabled if self.arxiv.enabled is not None else not self.is_demo
+
+    @property
+    def arxiv_off_reason(self) -> str | None:
+        """Why unknown arXiv ids are not fetched, for people; None when they are."""
+        if self.arxiv_enabled:
+            return None
+        if self.arxiv.enabled is False:
+            return "arXiv look-ups are turned off (arxiv.enabled = false)"
+        return (
+            "arXiv look-ups are off in the demo; configure feeds, a Discord token or a "
+            "destination (or set arxiv.enabled = true) to fetch unknown papers"
+        )
 
     def watched_feeds(self) -> list[FeedSettings]:
         """The configured feeds, or the bundled samples announced on first sight (the demo)."""

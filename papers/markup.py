@@ -32,6 +32,7 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.texmath import texmath_plugin
 
 from papers.tex import to_unicode
+from papers.text import strip_controls
 
 MAX_SOURCE = 100_000  # longer text is cut before parsing (a summary is a few thousand chars)
 
@@ -128,6 +129,8 @@ _PROTECTED = re.compile(
     r"(`+)(?:(?!\1).)+?\1|\$\$.+?\$\$|\\\(.+?\\\)|\\\[.+?\\\]|(?<![\\$])\$(?=\S)[^$]*?(?<=\S)\$(?!\d)",
     re.DOTALL,
 )
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+_LEFTOVER_LINK = re.compile(r"\[([^\[\]]+)\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)")
 _PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 _INLINE_HEADING = re.compile(r"(?:^|\s)(#{1,6})\s+(?=\S)")
 # where a flattened heading ends: a colon, a list item, a sentence end, another heading, or a
@@ -156,26 +159,29 @@ def _markdown() -> MarkdownIt:
 def parse(text: str) -> Document:
     """The :class:`Document` of a summary's Markdown + TeX (any text parses). Cached: a
     digest renders each summary for several platforms, and documents are immutable."""
-    source = text[:MAX_SOURCE].replace("\r\n", "\n").replace("\r", "\n")
+    source = strip_controls(text[:MAX_SOURCE].replace("\r\n", "\n").replace("\r", "\n"))
     body = _ELLIPSIS_END.sub("", source)
     truncated = body != source
     if "\n" not in body.strip():
         body = _unflatten(body)
-    body = _protect_outside(body, lambda part: _DISPLAY_BRACKETS.sub(r"$$\1$$", part))
+    body = _protect_outside(
+        body, lambda part: _DISPLAY_BRACKETS.sub(r"$$\1$$", part), protected=_CODE_SPAN
+    )
     tree = SyntaxTreeNode(_markdown().parse(body))
     blocks = tuple(b for node in tree.children if (b := _block(node)) is not None)
     return Document(_close_open_math(blocks), truncated, source)
 
 
-def _protect_outside(text: str, change: _Change) -> str:
-    """``change`` applied to the text outside code spans and math."""
+def _protect_outside(text: str, change: _Change, protected: re.Pattern[str] = _PROTECTED) -> str:
+    """``change`` applied to the text outside code spans and math (what ``protected``
+    matches)."""
     kept: list[str] = []
 
     def hide(match: re.Match[str]) -> str:
         kept.append(match.group(0))
         return f"\ue000{len(kept) - 1}\ue001"
 
-    changed = change(_PROTECTED.sub(hide, text))
+    changed = change(protected.sub(hide, text))
     return _PLACEHOLDER.sub(lambda m: kept[int(m.group(1))], changed)
 
 
@@ -231,9 +237,7 @@ def _inlines(nodes: list[SyntaxTreeNode]) -> tuple[Inline, ...]:
     for node in nodes:
         kind = node.type
         if kind == "text":
-            cleaned = _DEBRIS.sub("", node.content)
-            if cleaned:
-                out.append(Text(cleaned))
+            out.extend(_text(_DEBRIS.sub("", node.content)))
         elif kind in ("softbreak", "hardbreak"):
             out.append(Break() if kind == "hardbreak" else Text(" "))
         elif kind == "code_inline":
@@ -256,6 +260,20 @@ def _inlines(nodes: list[SyntaxTreeNode]) -> tuple[Inline, ...]:
         elif node.content:
             out.append(Text(node.content))
     return tuple(out)
+
+
+def _text(text: str) -> list[Inline]:
+    """Text, with links markdown-it refused (``[x](javascript:…)``) as their label only."""
+    out: list[Inline] = []
+    at = 0
+    for match in _LEFTOVER_LINK.finditer(text):
+        if match.start() > at:
+            out.append(Text(text[at : match.start()]))
+        out.append(Link(None, (Text(match.group(1)),)))
+        at = match.end()
+    if at < len(text):
+        out.append(Text(text[at:]))
+    return out
 
 
 def _block(node: SyntaxTreeNode) -> Block | None:
@@ -299,7 +317,11 @@ def _close_open_math(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     if match is None or not _TEXISH.search(match.group(1)):
         return blocks
     before = tail.text[: match.start()]
-    math = _math(match.group(1), display=False)
+    tex = match.group(1).rstrip().rstrip("_^\\")
+    depth = 0
+    for char in tex:
+        depth = max(0, depth + (char == "{") - (char == "}"))
+    math = _math(tex + "}" * depth, display=False)
     inlines = last.inlines[:-1] + ((Text(before),) if before else ()) + (math,)
     return (*blocks[:-1], Paragraph(inlines))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pylatexenc.latex2text import LatexNodes2Text
@@ -151,6 +152,7 @@ _PLAIN_ARG = frozenset(
 )
 _FRACTIONS = frozenset(["frac", "dfrac", "tfrac", "cfrac"])
 _TOKEN = re.compile(r"\\(?:[A-Za-z]+|.)|[{}]|\s+|%[^\n]*|.", re.DOTALL)
+_OPERATOR_CHARS = frozenset(" +-−±∓*/·×÷=<>≤≥≈≠,;:|")
 _SIMPLE = re.compile(r"[\w.′]+|.", re.UNICODE)
 
 
@@ -177,7 +179,7 @@ def to_unicode(tex: str) -> str | None:
         pieces = _Reader(_TOKEN.findall(tex)).sequence(closing=False)
     except _Unreadable:
         return None
-    return _join(pieces)
+    return unicodedata.normalize("NFC", _join(pieces))
 
 
 @dataclass(slots=True)
@@ -206,6 +208,8 @@ def _join(pieces: list[_Piece], *, tight: bool = False) -> str:
 
 
 def _script(body: str, table: dict[str, str], mark: str) -> str:
+    if not body:
+        return ""
     if body and all(ch in table for ch in body):
         return "".join(table[ch] for ch in body)
     if len(body) == 1 or _SIMPLE.fullmatch(body):
@@ -214,8 +218,15 @@ def _script(body: str, table: dict[str, str], mark: str) -> str:
 
 
 def _wrapped(text: str) -> str:
-    """``text`` as one operand of ``/``: parenthesised unless it is one symbol or word."""
-    return text if _SIMPLE.fullmatch(text) else f"({text})"
+    """``text`` as one operand of ``/``: parenthesised only when an operator or a space stands
+    outside its own brackets (``L(L+1)`` stays, ``a+b`` becomes ``(a+b)``)."""
+    depth, bare = 0, []
+    for char in text:
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if depth == 0 and char not in ")]}":
+            bare.append(char)
+    return f"({text})" if any(c in _OPERATOR_CHARS for c in bare) else text
 
 
 class _Reader:

@@ -47,7 +47,7 @@ def _controls() -> re.Pattern[str]:
     ranges: list[tuple[int, int]] = []
     for code in range(sys.maxunicode + 1):
         ch = chr(code)
-        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"):
+        if ch in _KEPT_FORMAT or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"):
             continue
         if ranges and ranges[-1][1] == code - 1:
             ranges[-1] = (ranges[-1][0], code)
@@ -56,8 +56,14 @@ def _controls() -> re.Pattern[str]:
     return re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]")
 
 
+# newlines and tabs; the joiners that emoji sequences and Indic / Persian scripts need; the tag
+# characters of subdivision flags (🏴 England)
+_KEPT_FORMAT = frozenset("\n\t\u200c\u200d") | frozenset(map(chr, range(0xE0020, 0xE0080)))
+
+
 def strip_controls(text: str) -> str:
-    """Remove control and format characters (NUL, zero-width, bidi overrides) but keep newlines."""
+    """Remove control and format characters (NUL, zero-width spaces, bidi overrides) but keep
+    newlines and the joiners that make emoji and scripts whole."""
     if text.isprintable():  # no Cc, Cf nor Cs (nor other non-printables): nothing to remove
         return text
     return _controls().sub("", text)

@@ -89,20 +89,34 @@ async def lookup_or_fetch(
     *,
     now: datetime,
     max_others: int = 5,
+    before_fetch: Callable[[], None] | None = None,
+    offline_reason: str | None = None,
 ) -> LookupOutcome:
-    """``lookup``, and for a valid arXiv id nobody knows yet, ask arXiv, store it, answer.
+    """The paper ``query`` names with its summaries: ``!summary``, ``/summary`` and
+    ``shortbot lookup`` alike. A valid arXiv id nobody knows yet is fetched from arXiv,
+    stored and answered; with no ``source``, the miss says why (``offline_reason``).
 
+    ``before_fetch`` runs just before arXiv is asked (a face's rate limit: it may raise).
     Raises ``UnusableQuery``, and ``Unavailable`` when arXiv cannot answer now.
     """
     outcome = await lookup(store, query, max_others=max_others)
-    if isinstance(outcome, Found) or source is None or not isinstance(outcome.ref, ArxivId):
+    if isinstance(outcome, Found) or not isinstance(outcome.ref, ArxivId):
         return outcome
-    fetched = await source.fetch([outcome.ref.id])
-    paper = fetched.get(outcome.ref.id)
+    ref = outcome.ref
+    if source is None:
+        if offline_reason:
+            return NotFound(ref, f"{outcome.message} ({offline_reason})")
+        return outcome
+    if before_fetch is not None:
+        before_fetch()
+    paper = (await source.fetch([ref.id])).get(ref.id)
     if paper is None:
-        return NotFound(outcome.ref, f"arXiv has no paper {describe(outcome.ref)}")
+        return NotFound(ref, f"arXiv has no paper {describe(ref)}")
     await store.save_papers([paper], source="arxiv-api", announce=False, now=now)
-    return await lookup(store, query, max_others=max_others)
+    found = await store.paper_by_arxiv_id(ref.id)
+    if found is None:  # removed between the write and the read
+        return NotFound(ref, f"No paper {describe(ref)} is known yet")
+    return Found(ref, found)
 
 
 async def search(store: PaperStore, query: str, *, limit: int = 10) -> list[Paper]:

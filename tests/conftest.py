@@ -15,6 +15,7 @@ import pytest
 from storage.db import create_engine, upgrade
 from storage.repository import Store
 from tests.fakex import Certificate, FakeX, fake_x_session, make_certificate
+from tests.offline import clean_env
 from tests.pg import PostgresServer, fresh_database, session_server, sqlite_url
 from tests.secretwatch import files_under, leaks, produced
 
@@ -73,7 +74,7 @@ class Result:
 @pytest.fixture
 def shortbot(tmp_path: Path):
     """Run ``shortbot`` in an empty working directory with a clean environment."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTBOT_")}
+    env = clean_env()
 
     def run(*args: str, extra_env: dict[str, str] | None = None) -> Result:
         done = subprocess.run(

@@ -53,6 +53,7 @@ from tests.fakediscord import FakeDiscord
 from tests.fakegraph import FakeGraph
 from tests.fakex import Certificate, FakeX, make_certificate
 from tests.httpserver import LocalHTTPServer
+from tests.offline import clean_env
 from tests.secretwatch import produced
 
 FULL = os.environ.get("SHORTBOT_CHAOS") == "full"
@@ -216,7 +217,7 @@ class World:
             )
         )
         creds = self.x.credentials
-        clean = {k: v for k, v in os.environ.items() if not k.startswith("SHORTBOT_")}
+        clean = clean_env()
         self.env = {
             **clean,
             "SHORTBOT_DISCORD__TOKEN": DISCORD_TOKEN,

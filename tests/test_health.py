@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
 import socket
@@ -29,6 +28,7 @@ from storage.ledger import Ledger
 from storage.repository import Store
 from tests.conftest import SHORTBOT
 from tests.httpserver import LocalHTTPServer, Response
+from tests.offline import clean_env
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -397,7 +397,7 @@ async def test_atom_feeds_are_served_by_destination_name_only(
 
 
 def test_shortbot_run_serves_the_endpoint_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTBOT_")}
+    env = clean_env()
     env |= {"SHORTBOT_HEALTH__PORT": "0", "SHORTBOT_LOG_FORMAT": "kv"}
     process = subprocess.Popen(
         [str(SHORTBOT), "run"],

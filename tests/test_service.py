@@ -5,7 +5,6 @@ PostgreSQL when the leader is killed (nothing sent twice), SIGTERM in the middle
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import threading
@@ -18,6 +17,7 @@ import pytest
 from tests.conftest import SHORTBOT
 from tests.fakegraph import FakeGraph
 from tests.httpserver import LocalHTTPServer
+from tests.offline import clean_env
 from tests.secretwatch import produced
 from tests.test_cli import SAMPLE
 
@@ -28,7 +28,7 @@ class Service:
     """A ``shortbot run`` process whose stderr lines are collected as they come."""
 
     def __init__(self, cwd: Path, env: dict[str, str]) -> None:
-        clean = {k: v for k, v in os.environ.items() if not k.startswith("SHORTBOT_")}
+        clean = clean_env()
         self.proc = subprocess.Popen(
             [str(SHORTBOT), "run"],
             cwd=cwd,

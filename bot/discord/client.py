@@ -8,7 +8,6 @@ import logging
 import time
 import uuid
 import weakref
-from collections.abc import Sequence
 
 import discord
 import yarl
@@ -20,10 +19,8 @@ from bot import metrics
 from bot.app import App
 from bot.discord.turns import Turn, Turns
 from papers.ids import UnusableQuery
-from papers.model import IncomingPaper
 from papers.ports import MetadataSource, Unavailable
 from publishers.discord import paced_trace
-from sources.arxiv import ArxivClient, ArxivUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -35,21 +32,6 @@ def apply_endpoints(api_base_url: str | None, gateway_url: str | None) -> None:
         Route.BASE = api_base_url.rstrip("/")
     if gateway_url:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
-
-
-class ArxivMetadata:
-    """The arXiv client as the use cases see it: ``Unavailable`` when arXiv cannot answer."""
-
-    def __init__(self, client: ArxivClient) -> None:
-        self.client = client
-
-    async def fetch(self, ids: Sequence[str]) -> dict[str, IncomingPaper]:
-        try:
-            return await self.client.fetch(ids)
-        except ArxivUnavailable as exc:
-            raise Unavailable(
-                "arXiv is not answering right now; try again in a few minutes"
-            ) from exc
 
 
 class ShortBot(commands.Bot):
@@ -68,9 +50,7 @@ class ShortBot(commands.Bot):
             http_trace=paced_trace(),
         )
         self.app = app
-        if metadata is None and app.arxiv is not None:
-            metadata = ArxivMetadata(app.arxiv)
-        self.metadata = metadata
+        self.metadata = metadata if metadata is not None else app.metadata
         # command timings for bot.metrics: [start] or, once a command failed inside, [start, end]
         self._timings: weakref.WeakKeyDictionary[commands.Context[ShortBot], list[float]] = (
             weakref.WeakKeyDictionary()

@@ -13,7 +13,7 @@ from bot.discord.views import PaperChoice, SummaryPages, embed
 from papers import discord_render as render
 from papers.ids import ArxivId
 from papers.model import Paper
-from papers.usecases import Found, NotFound, latest, lookup, lookup_or_fetch, search
+from papers.usecases import Found, NotFound, latest, lookup_or_fetch, search
 
 if TYPE_CHECKING:
     from bot.discord.client import ShortBot
@@ -44,16 +44,14 @@ class PapersCog(commands.Cog, name="Papers"):
     @app_commands.describe(query="arXiv id or URL, DOI, ShortScience key, or title words")
     async def summary(self, ctx: commands.Context[ShortBot], *, query: str) -> None:
         async with ctx.typing():
-            outcome = await lookup(self.bot.app.store, query)
-            if (
-                isinstance(outcome, NotFound)
-                and isinstance(outcome.ref, ArxivId)
-                and self.bot.metadata is not None
-            ):
-                self._check_api_cooldown(ctx)
-                outcome = await lookup_or_fetch(
-                    self.bot.app.store, self.bot.metadata, query, now=self.bot.app.clock()
-                )
+            outcome = await lookup_or_fetch(
+                self.bot.app.store,
+                self.bot.metadata,
+                query,
+                now=self.bot.app.clock(),
+                before_fetch=lambda: self._check_api_cooldown(ctx),
+                offline_reason=self.bot.app.settings.arxiv_off_reason,
+            )
         if isinstance(outcome, NotFound):
             hint = "" if isinstance(outcome.ref, ArxivId) else f" Try `{ctx.clean_prefix}search`."
             await ctx.send(render.escape(outcome.message) + "." + hint)
