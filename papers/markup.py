@@ -142,6 +142,8 @@ _OPEN_MATH_TAIL = re.compile(r"(?<![\\$\w])\$(?=[^\s$\d])([^$]*)$")
 _TEXISH = re.compile(r"\\[A-Za-z]+|[_^]")
 _DEBRIS = re.compile(r"\*{2,}|_{2,}")
 _MAX_HEADING = 80
+# a character or line start that Markdown, TeX or an entity could give a meaning to
+_MARKUP_HINT = re.compile(r"[*_`#\[\]$\\<>|~&!]|^\s*(?:[-+=]|\d+[.)])(?:\s|$)", re.MULTILINE)
 _Change: TypeAlias = Callable[[str], str]
 
 
@@ -162,6 +164,10 @@ def parse(text: str) -> Document:
     source = strip_controls(text[:MAX_SOURCE].replace("\r\n", "\n").replace("\r", "\n"))
     body = _ELLIPSIS_END.sub("", source)
     truncated = body != source
+    if not _MARKUP_HINT.search(body):  # plain prose (most blog posts): nothing to parse
+        paragraphs = (" ".join(part.split()) for part in re.split(r"\n\s*\n", body))
+        blocks = tuple(Paragraph((Text(p),)) for p in paragraphs if p)
+        return Document(blocks, truncated, source)
     if "\n" not in body.strip():
         body = _unflatten(body)
     body = _protect_outside(
