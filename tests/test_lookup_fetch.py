@@ -17,16 +17,11 @@ from bot.settings import Settings
 from tests.discordbot import serving
 from tests.fakediscord import FakeDiscord, discord_endpoints
 from tests.httpserver import LocalHTTPServer, Response
+from tests.test_discord_bot import recorded
 
-FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 WANTED = "1707.08567"  # in the recorded API response for "0808.05394,1707.08567"
 TITLE_START = "Proceedings of Workshop AEW10"
-
-
-def recorded(name: str) -> bytes:
-    data = json.loads((FIXTURES / "arxiv" / "api" / name).read_text(encoding="utf-8"))
-    return data["body"].encode("latin-1")
 
 
 @pytest.fixture
