@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot import metrics
 from bot.app import App
-from papers.model import Feed, IngestReport, ParsedFeed, SkipReason, describe_skips
+from papers.model import Feed, IngestReport, ParsedFeed, describe_skips
 from papers.ports import IngestStore
 from papers.usecases import ingest_parsed
 from sources.arxiv import ArxivUnavailable
@@ -65,20 +65,9 @@ def describe_skipped(report: IngestReport) -> str:
 async def ingest(
     store: IngestStore, parsed: ParsedFeed, source: str, *, announce: bool, now: datetime
 ) -> IngestReport:
-    """``ingest_parsed``, with the skipped entries counted per reason.
-
-    The parser counts its own skips per reason; the use case adds, beyond those, the blog
-    posts that name no known paper (the only entries it skips).
-    """
-    report = await ingest_parsed(store, parsed, source, announce=announce, now=now)
-    if not report.skip_reasons:
-        report.skip_reasons.update(parsed.skip_reasons)
-    unexplained = report.skipped - sum(report.skip_reasons.values())
-    if unexplained > 0:
-        report.skip_reasons[SkipReason.NO_PAPER] = (
-            report.skip_reasons.get(SkipReason.NO_PAPER, 0) + unexplained
-        )
-    return report
+    """``ingest_parsed`` (kept as the watcher's name for it): skipped entries counted per
+    reason, the parser's and the use case's."""
+    return await ingest_parsed(store, parsed, source, announce=announce, now=now)
 
 
 def backoff_delay(interval_seconds: int, failures: int, max_seconds: int) -> timedelta:

@@ -166,7 +166,7 @@ def parse(text: str) -> Document:
     truncated = body != source
     if not _MARKUP_HINT.search(body):  # plain prose (most blog posts): nothing to parse
         paragraphs = (" ".join(part.split()) for part in re.split(r"\n\s*\n", body))
-        blocks = tuple(Paragraph((Text(p),)) for p in paragraphs if p)
+        blocks: tuple[Block, ...] = tuple(Paragraph((Text(p),)) for p in paragraphs if p)
         return Document(blocks, truncated, source)
     if "\n" not in body.strip():
         body = _unflatten(body)

@@ -17,6 +17,7 @@ from papers.model import (
     Paper,
     PaperWithSummaries,
     ParsedFeed,
+    SkipReason,
     Subscription,
     Summary,
 )
@@ -199,7 +200,12 @@ async def ingest_parsed(
     Blog posts are linked to every paper they refer to; one that names no paper is skipped
     and counted. arXiv listings and API results store papers (with their announcements).
     """
-    report = IngestReport(source=source, kind=parsed.kind, skipped=parsed.skipped)
+    report = IngestReport(
+        source=source,
+        kind=parsed.kind,
+        skipped=parsed.skipped,
+        skip_reasons=dict(parsed.skip_reasons),
+    )
     report.warnings.extend(parsed.warnings)
     summaries = list(parsed.summaries)
     if parsed.kind is FeedKind.BLOG:
@@ -207,7 +213,7 @@ async def ingest_parsed(
         summaries = [item for item in linked if item.papers]
         for item in linked:
             if not item.papers:
-                report.skipped += 1
+                report.skip(SkipReason.NO_PAPER)
                 report.warnings.append(f"{item.guid}: names no known paper: skipped")
     for result in await store.save_summaries(summaries, announce=announce, now=now):
         report.count(result)

@@ -85,7 +85,9 @@ async def test_each_item_once_per_destination_and_a_second_run_posts_nothing(
         report = await deliver(store, ledger, publisher, DeliveryPolicy(), clock=clock, sleep=sleep)
         assert (report.sent, report.failed, report.pending) == (12, 0, 0), publisher.name
     (post,) = graph.posts
-    assert post.message.count("• ") == 12
+    # 12 summaries of 11 papers: each paper on a line of its own (excerpts' lists use "• " too)
+    assert sum(line.startswith("• ") for line in post.message.split("\n")) == 11
+    assert post.message.count("(2 summaries)") == 1
     assert "12 new summaries of 11 papers" in stream.getvalue()
     assert (tmp_path / "digest.atom").read_text().count("<entry>") == 1
     for publisher in (facebook, atom, console):
