@@ -5,7 +5,7 @@ with 1,000 text channels and enforces the global limit of 50 requests a second
 (``set_global_rate_limit(50)``: more in a second window get 429 with ``global: true``,
 ``Retry-After``, ``X-RateLimit-Global``). Every channel is subscribed to cs.LG (as maintainers
 do with ``subscribe``: destinations ``discord:{channel id}``), five new cs.LG papers are
-ingested, and ``bot.digest_cli.deliver_all`` (what ``shortbot digest`` and the scheduler run)
+ingested, and ``bot.delivery.deliver_all`` (what ``shortbot digest`` and the scheduler run)
 delivers: ledger, ``destination_lock``, the shared Discord login, the process's pace.
 
 Baseline (same run): the same delivery to a fresh fake without the global limit and with the
@@ -27,7 +27,7 @@ from typing import Any
 from bench._common import arxiv_listing, command_of, fresh_dir, timed
 from bench.report import record
 from bot.app import open_app
-from bot.digest_cli import deliver_all
+from bot.delivery import deliver_all
 from bot.settings import Settings
 from papers.model import SubscriptionKind
 from papers.usecases import ingest_parsed, utcnow

@@ -5,7 +5,7 @@ aiohttp server in a child process (its own interpreter and event loop: it does n
 the bot for the GIL, and the bot's CPU seconds are the bot's alone; its handler time is
 printed to show it is not the bottleneck). The bot side is the service's own path: the
 ``bot.scheduler.Scheduler`` of ``shortbot run`` (APScheduler jobs, ``poll_now`` →
-``bot.watch.poll_feed`` → ``bot.digest_cli.deliver_all``) on an App from ``open_app`` with a
+``bot.watch.poll_feed`` → ``bot.delivery.deliver_all``) on an App from ``open_app`` with a
 SQLite file under bench/.data/. The first cycle seeds every feed (first sight); the clock then
 moves past the interval and ``poll_due_now`` brings every job forward, as after a restart:
 that second cycle is measured. In it 50 % of the feeds answer 304 to ``If-None-Match``, 40 %
@@ -37,7 +37,7 @@ from bench._common import WORDS, command_of, fresh_dir, timed
 from bench.report import record
 from bot import watch
 from bot.app import open_app
-from bot.digest_cli import deliver_all
+from bot.delivery import deliver_all
 from bot.scheduler import Scheduler
 from bot.settings import FeedSettings, Settings
 from papers.model import Feed

@@ -5,15 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Protocol
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.health import HealthState
 from bot.settings import Settings
+from bot.state import Runtime
 from papers.model import IncomingPaper
 from papers.ports import MetadataSource, Unavailable
 from papers.usecases import Clock, utcnow
@@ -22,32 +21,28 @@ from sources.fetch import new_client
 from storage.db import create_engine, upgrade
 from storage.ledger import Ledger
 from storage.repository import Store
+from storage.schedules import ScheduleStore
 
 log = logging.getLogger(__name__)
 
 
-class SchedulerHandle(Protocol):
-    """What commands may ask of the running scheduler (``bot.scheduler``)."""
-
-    async def refresh(self) -> None:
-        """Re-read the schedules and feeds tables into the job list now."""
-
-    def next_run(self, job_id: str) -> datetime | None: ...
-
-
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class App:
+    """Every long-lived resource of one process, built once by :func:`open_app` and handed
+    down; nothing changes it after. ``runtime`` is the one mutable part (``bot.state``)."""
+
     settings: Settings
+    engine: AsyncEngine
     store: Store
+    ledger: Ledger
+    schedules: ScheduleStore
     http: httpx.AsyncClient
     clock: Clock = utcnow
     arxiv: ArxivClient | None = None
-    # set by `shortbot run` in the process that leads (runs the scheduled jobs)
-    scheduler: SchedulerHandle | None = None
-    # one delivery per destination at a time (bot.locks.destination_lock)
+    # what the Discord runner and the scheduler tell /healthz, and the leader's scheduler
+    runtime: Runtime = field(default_factory=Runtime)
+    # one delivery per destination at a time in this process (bot.locks.destination_lock)
     locks: dict[str, asyncio.Lock] = field(default_factory=dict)
-    # what the Discord runner and the scheduler tell /healthz (bot.health)
-    health: HealthState = field(default_factory=HealthState)
     # feed fetches in flight at once (bot.watch): below the shared client's pool of 100
     # connections, whose queue of waiting requests costs O(n²) with a thousand feeds due at once
     fetch_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(32))
@@ -84,20 +79,44 @@ def build_arxiv_client(settings: Settings) -> ArxivClient | None:
     )
 
 
+def apply_discord_endpoints(settings: Settings) -> None:
+    """Point discord.py at a configured REST proxy or gateway (process-wide class attributes:
+    discord.py 2.7 has no per-client option). Done once, by :func:`open_app`."""
+    discord = settings.discord
+    if discord.api_base_url or discord.gateway_url:
+        # imported here for its cost only (discord.py takes ~0.5 s to load; most commands
+        # never need it): bot.endpoints imports nothing of bot
+        from bot.endpoints import apply_endpoints
+
+        apply_endpoints(discord.api_base_url, discord.gateway_url)
+
+
 @asynccontextmanager
 async def open_app(
     settings: Settings, *, migrate: bool = True, clock: Clock = utcnow
 ) -> AsyncIterator[App]:
-    """Open the database (migrated to head unless told not to) and the shared HTTP client."""
-    engine = create_engine(settings.database)
-    try:
+    """The composition root: open the database (migrated to head unless told not to), its
+    repositories and ledger, the shared HTTP client and the arXiv client, all under one exit
+    stack; point discord.py at the configured endpoints; hand them down as one :class:`App`."""
+    async with AsyncExitStack() as stack:
+        engine = create_engine(settings.database)
+        stack.push_async_callback(engine.dispose)
+        ledger = Ledger(engine)
         if migrate:
             await upgrade(engine)
             # a destination's digests carry what is first seen from its registration on
-            ledger, now = Ledger(engine), clock()
+            now = clock()
             for destination in settings.all_destinations():
                 await ledger.ensure_destination(destination.name, destination.platform, now)
-        async with new_client() as http:
-            yield App(settings, Store(engine), http, clock, build_arxiv_client(settings))
-    finally:
-        await engine.dispose()
+        http = await stack.enter_async_context(new_client())
+        apply_discord_endpoints(settings)
+        yield App(
+            settings,
+            engine,
+            Store(engine),
+            ledger,
+            ScheduleStore(engine),
+            http,
+            clock,
+            build_arxiv_client(settings),
+        )

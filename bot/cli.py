@@ -514,7 +514,7 @@ async def run_once(app: App, *, due_only: bool = False) -> int:
         if result.error:
             print(f"shortbot: {result.describe()}", file=sys.stderr)
     await complete_metadata(app)
-    from bot.digest_cli import deliver_all
+    from bot.delivery import deliver_all
 
     reports = await deliver_all(app)
     if not any(r.sent or r.failed or r.pending for r in reports):

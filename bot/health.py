@@ -8,14 +8,14 @@ failing (503). The checks:
 
 - ``database``: ``SELECT 1`` within a short timeout; failing when it does not answer;
 - ``discord`` (only with a Discord token): degraded while the gateway is not connected;
-- ``scheduler`` (only when one registered ``HealthState.scheduler_running``): failing when it
+- ``scheduler`` (only when one registered ``Runtime.scheduler_running``): failing when it
   is not running;
 - ``polls``: the latest successful poll; degraded when no active feed has been polled
   successfully for twice the longest interval (and a bit), counted from the start when none
   ever was.
 
-The Discord runner and the scheduler plug their state in through ``app.health``
-(a ``HealthState``): plain callables, asked at each request.
+The Discord runner and the scheduler plug their state in through ``app.runtime``
+(``bot.state.Runtime``): plain callables, asked at each request.
 """
 
 from __future__ import annotations
@@ -32,13 +32,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import metrics
+from bot.app import App
+from bot.settings import Settings
 from storage import stats
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # aiohttp loads when the server starts (module docstring), for typing here
     from aiohttp import web
-
-    from bot.app import App
-    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -51,19 +50,6 @@ _RANK = {OK: 0, DEGRADED: 1, FAILING: 2}
 
 class HealthServerError(Exception):
     """The endpoint cannot listen where it was told to; the message says why."""
-
-
-@dataclass
-class HealthState:
-    """What the long-running parts tell the health check. Each callable is asked at every
-    ``/healthz`` request; ``None``: that part is not running in this process (no check)."""
-
-    # True while the Discord gateway is connected and ready (set by the Discord runner).
-    discord_ready: Callable[[], bool] | None = None
-    # True while the scheduler runs its jobs (set by the scheduler).
-    scheduler_running: Callable[[], bool] | None = None
-    # When the process started serving; staleness of polls counts from here at first.
-    started_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +97,7 @@ async def _polls_check(app: App, now: datetime) -> dict[str, Any]:
     if not feeds:
         return out
     allowed = 2 * timedelta(seconds=max(f.interval_seconds for f in feeds)) + STALE_POLL_GRACE
-    since = last or app.health.started_at
+    since = last or app.runtime.started_at
     if since is not None and now - since > allowed:
         out["status"] = DEGRADED
         out["error"] = (
@@ -124,7 +110,7 @@ async def _polls_check(app: App, now: datetime) -> dict[str, Any]:
 
 async def check_health(app: App, *, database_timeout: float = DATABASE_TIMEOUT_SECONDS) -> Health:
     """Every check, and the worst of their statuses."""
-    state = app.health
+    state = app.runtime
     checks: dict[str, dict[str, Any]] = {"database": await _database_check(app, database_timeout)}
     if app.settings.discord.token is not None:
         if state.discord_ready is None:
@@ -185,11 +171,9 @@ async def render_metrics(app: App) -> str:
 def atom_feed_path(settings: Settings, name: str) -> Path | None:
     """The file of the ``atom`` destination called exactly ``name``; None for any other name
     (the path never comes from the request)."""
-    from bot.destinations import atom_path
-
     for config in settings.all_destinations():
         if config.platform == "atom" and config.name == name:
-            return atom_path(settings, config)
+            return settings.atom_path(config)
     return None
 
 
@@ -250,8 +234,8 @@ async def serve_health(
     settings = app.settings.health
     host = settings.host if host is None else host
     port = settings.port if port is None else port
-    if app.health.started_at is None:
-        app.health.started_at = app.clock()
+    if app.runtime.started_at is None:
+        app.runtime.started_at = app.clock()
     runner = web.AppRunner(
         build_web_app(app), access_log=None, handle_signals=False, shutdown_timeout=5.0
     )

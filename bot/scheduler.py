@@ -45,7 +45,6 @@ from papers.schedule import (
     When,
     listing_poll_due,
 )
-from storage.schedules import ScheduleStore
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +101,7 @@ def _slack(feed: Feed) -> timedelta:
 
 class Scheduler:
     """The leader's jobs. ``deliver(app, which=…, select=…)`` and ``poll(app, feed)`` are the
-    application's (``bot.digest_cli.deliver_all``, ``bot.watch.poll_feed``)."""
+    application's (``bot.delivery.deliver_all``, ``bot.watch.poll_feed``)."""
 
     def __init__(
         self,
@@ -113,7 +112,7 @@ class Scheduler:
         complete_metadata: Callable[[App], Awaitable[Any]] | None = None,
     ) -> None:
         self.app = app
-        self.schedules = ScheduleStore(app.store.engine)
+        self.schedules = app.schedules
         settings = app.settings.schedule
         self.grace = timedelta(seconds=settings.misfire_grace)
         self.holidays = (

@@ -13,8 +13,6 @@ from datetime import datetime
 from bot.app import App
 from bot.scheduler import next_fire, trigger_for
 from papers.schedule import BadSchedule, Schedule, When, parse_when
-from storage.ledger import Ledger
-from storage.schedules import ScheduleStore
 
 AFTER_EACH_POLL = "after each poll (no schedule)"
 
@@ -61,7 +59,7 @@ def parse(text: str, timezone: str | None, app: App) -> When:
 async def known_destinations(app: App) -> dict[str, str]:
     """Every destination name and its platform: configured ones and subscribed channels."""
     names: dict[str, str] = {d.name: str(d.platform) for d in app.settings.all_destinations()}
-    for state in await Ledger(app.store.engine).list_destinations():
+    for state in await app.ledger.list_destinations():
         names.setdefault(state.name, state.platform)
     return names
 
@@ -79,7 +77,7 @@ async def set_schedule(
     """Validate, store, apply. Raises BadSchedule or UnknownDestination (nothing written)."""
     await _check(app, destination)
     when = parse(text, timezone, app)
-    await ScheduleStore(app.store.engine).set(destination, when, by=by, now=app.clock())
+    await app.schedules.set(destination, when, by=by, now=app.clock())
     await _apply(app)
     return await row(app, destination)
 
@@ -88,7 +86,7 @@ async def set_paused(app: App, destination: str, paused: bool, *, by: str | None
     """Pause or resume a destination's schedule; UnknownDestination, or LookupError when it
     has none."""
     await _check(app, destination)
-    store = ScheduleStore(app.store.engine)
+    store = app.schedules
     if not await store.set_paused(destination, paused, by=by, now=app.clock()):
         raise LookupError(
             f"{destination} has no schedule (its digest goes {AFTER_EACH_POLL.split(' (')[0]}): "
@@ -99,7 +97,7 @@ async def set_paused(app: App, destination: str, paused: bool, *, by: str | None
 
 
 async def remove(app: App, destination: str) -> bool:
-    removed = await ScheduleStore(app.store.engine).remove(destination)
+    removed = await app.schedules.remove(destination)
     await _apply(app)
     return removed
 
@@ -107,8 +105,8 @@ async def remove(app: App, destination: str) -> bool:
 async def _apply(app: App) -> None:
     """The running scheduler of this process (if it leads) takes the change at once; a
     leader elsewhere re-reads the table within ``schedule.reconcile_interval``."""
-    if app.scheduler is not None:
-        await app.scheduler.refresh()
+    if app.runtime.scheduler is not None:
+        await app.runtime.scheduler.refresh()
 
 
 async def row(app: App, destination: str) -> ScheduleRow:
@@ -118,7 +116,7 @@ async def row(app: App, destination: str) -> ScheduleRow:
 
 async def rows_of(app: App, *, only: str | None = None) -> list[ScheduleRow]:
     known = await known_destinations(app)
-    stored = {s.destination: s for s in await ScheduleStore(app.store.engine).list()}
+    stored = {s.destination: s for s in await app.schedules.list()}
     now = app.clock()
     out = []
     for name in sorted(set(known) | set(stored)):
@@ -127,7 +125,9 @@ async def rows_of(app: App, *, only: str | None = None) -> list[ScheduleRow]:
         schedule = stored.get(name)
         next_run = None
         if schedule is not None and not schedule.paused:
-            running = app.scheduler.next_run(f"digest:{name}") if app.scheduler else None
+            running = (
+                app.runtime.scheduler.next_run(f"digest:{name}") if app.runtime.scheduler else None
+            )
             try:
                 next_run = running or next_fire(schedule.when, now)
             except BadSchedule:

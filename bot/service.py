@@ -19,7 +19,7 @@ import os
 import signal
 
 from bot.app import App
-from bot.digest_cli import deliver_all
+from bot.delivery import deliver_all
 from bot.locks import CannotLead, leadership_for
 from bot.scheduler import Scheduler
 from bot.watch import complete_metadata, poll_feed, sync_configured_feeds
@@ -56,14 +56,15 @@ async def run_service(app: App, stop: asyncio.Event) -> None:
     scheduler: Scheduler | None = None
     said_follower = False
     # /healthz: the leader's scheduler must be running; a follower's loop is its scheduler
-    app.health.scheduler_running = lambda: scheduler is None or scheduler.running
+    runtime = app.runtime
+    runtime.scheduler_running = lambda: scheduler is None or scheduler.running
     try:
         while not stop.is_set():
             if scheduler is None:
                 if await leadership.acquire():
                     log.info("leader: this process runs the scheduled jobs pid=%d", os.getpid())
                     scheduler = new_scheduler(app)
-                    app.scheduler = scheduler
+                    runtime.scheduler = scheduler
                     await scheduler.start()
                     said_follower = False
                 elif not said_follower:
@@ -73,14 +74,14 @@ async def run_service(app: App, stop: asyncio.Event) -> None:
                     said_follower = True
             elif not await leadership.held():
                 log.warning("leadership lost (database connection): scheduled jobs stop here")
-                app.scheduler = None
+                runtime.scheduler = None
                 await scheduler.stop(settings.stop_timeout)
                 scheduler = None
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=settings.leader_retry)
     finally:
-        app.scheduler = None
-        app.health.scheduler_running = None
+        runtime.scheduler = None
+        runtime.scheduler_running = None
         if scheduler is not None:
             finished = await scheduler.stop(settings.stop_timeout)
             if not finished:

@@ -211,6 +211,10 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir / 'shortbot.db'}"
 
+    def atom_path(self, config: DestinationSettings) -> Path:
+        """The file an ``atom`` destination writes (and ``/feeds/{name}.atom`` serves)."""
+        return Path(config.path or self.data_dir / f"{config.name}.atom")
+
     def all_destinations(self) -> list[DestinationSettings]:
         """The configured destinations, with the console first when ``console`` is on."""
         out = list(self.destinations)

@@ -17,7 +17,6 @@ from bot.app import App
 from bot.feeds_cli import feed_json
 from storage import stats
 from storage.db import describe_url
-from storage.ledger import Ledger
 
 EXIT_OK = 0
 
@@ -60,7 +59,7 @@ async def destinations_section(app: App) -> list[dict[str, Any]]:
     configured = {d.name for d in app.settings.all_destinations()}
     counts = await stats.pending_by_destination(app.store.engine)
     out = []
-    for state in await Ledger(app.store.engine).list_destinations():
+    for state in await app.ledger.list_destinations():
         by_status = counts.get(state.name, {})
         out.append(
             {

@@ -28,7 +28,7 @@ import aiohttp
 
 import publishers.x
 from bot.app import open_app
-from bot.digest_cli import deliver_all
+from bot.delivery import deliver_all
 from bot.settings import load_settings
 from tests.fakex.client import PinnedResolver
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import open_app
-from bot.digest_cli import deliver_all
+from bot.delivery import deliver_all
 from bot.settings import DestinationSettings, DiscordSettings, FacebookSettings, Settings
 from tests.fakediscord import FakeDiscord, discord_endpoints
 from tests.fakegraph import FakeGraph

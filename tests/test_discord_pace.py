@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, open_app
-from bot.digest_cli import DELIVERY_CONCURRENCY_SQLITE, deliver_all
+from bot.delivery import DELIVERY_CONCURRENCY_SQLITE, deliver_all
 from bot.settings import Settings
 from papers.model import SubscriptionKind
 from papers.publishing import Post

@@ -189,7 +189,7 @@ async def test_feeds_changed_in_discord_reach_the_running_scheduler(
         return []
 
     running = Scheduler(app, poll=nothing, deliver=nothing)
-    app.scheduler = running
+    app.runtime.scheduler = running
     try:
         await running.refresh()
         assert running.job_ids() == ["reconcile"]
@@ -202,4 +202,4 @@ async def test_feeds_changed_in_discord_reach_the_running_scheduler(
         await say(fake, f"!feeds resume {feed.id}", who="maintainer")
         assert f"poll:{feed.id}" in running.job_ids()
     finally:
-        app.scheduler = None
+        app.runtime.scheduler = None

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import signal
 import socket
@@ -139,7 +140,7 @@ async def test_healthz_is_ok_with_a_reachable_database(server: HealthServer) -> 
 
 async def test_a_stopped_scheduler_fails_the_health_check(app: App, server: HealthServer) -> None:
     running = True
-    app.health.scheduler_running = lambda: running
+    app.runtime.scheduler_running = lambda: running
     status, body = await healthz(server)
     assert (status, body["status"], body["checks"]["scheduler"]) == (200, "ok", {"status": "ok"})
 
@@ -157,7 +158,7 @@ async def test_a_broken_scheduler_hook_is_a_finding_not_a_crash(
     def broken() -> bool:
         raise RuntimeError("no scheduler here")
 
-    app.health.scheduler_running = broken
+    app.runtime.scheduler_running = broken
     status, body = await healthz(server)
     assert status == 503
     assert "RuntimeError: no scheduler here" in body["checks"]["scheduler"]["error"]
@@ -174,7 +175,7 @@ async def test_discord_is_checked_only_with_a_token(
         assert body["checks"]["discord"]["status"] == "degraded"
 
         connected = False
-        app.health.discord_ready = lambda: connected
+        app.runtime.discord_ready = lambda: connected
         status, body = await healthz(server)
         assert (status, body["status"]) == (200, "degraded")
         assert body["checks"]["discord"]["error"] == "not connected to the Discord gateway"
@@ -222,7 +223,7 @@ async def test_an_unreachable_database_fails_with_503(
     settings = settings_for(database_url, tmp_path)
     async with open_app(settings, clock=clock) as app:
         dead = create_engine(f"postgresql+asyncpg://nobody@127.0.0.1:{closed_port}/none")
-        app.store = Store(dead)
+        app = dataclasses.replace(app, engine=dead, store=Store(dead))  # App is never changed
         try:
             async with serve_health(app, port=0) as server:
                 status, body = await healthz(server)
@@ -248,11 +249,10 @@ async def test_a_database_that_does_not_answer_fails_within_the_timeout(
         silent.listen()
         port = silent.getsockname()[1]
         dead = create_engine(f"postgresql+asyncpg://nobody@127.0.0.1:{port}/none")
-        real, app.store = app.store, Store(dead)
+        silent_app = dataclasses.replace(app, engine=dead, store=Store(dead))
         try:
-            health = await check_health(app, database_timeout=0.2)
+            health = await check_health(silent_app, database_timeout=0.2)
         finally:
-            app.store = real
             await dead.dispose()
     assert health.http_status == 503
     assert health.checks["database"] == {"status": "failing", "error": "no answer within 0.2 s"}

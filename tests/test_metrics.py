@@ -13,7 +13,7 @@ import pytest
 
 from bot import metrics
 from bot.app import App, open_app
-from bot.digest_cli import deliver_all
+from bot.delivery import deliver_all
 from bot.settings import Settings
 from papers.usecases import ingest_parsed
 from sources.parse import parse_feed

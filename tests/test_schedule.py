@@ -218,10 +218,10 @@ async def app(database_url: str, tmp_path: Path) -> AsyncIterator[App]:
 async def scheduler(app: App) -> AsyncIterator[tuple[Scheduler, Recorder]]:
     recorder = Recorder()
     made = Scheduler(app, poll=recorder.poll, deliver=recorder.deliver)
-    app.scheduler = made
+    app.runtime.scheduler = made
     yield made, recorder
     await made.stop(5)
-    app.scheduler = None
+    app.runtime.scheduler = None
 
 
 async def test_jobs_are_rebuilt_from_the_tables(app: App, scheduler: Any) -> None:

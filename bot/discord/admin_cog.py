@@ -6,12 +6,19 @@ Every command acts on the guild it is typed in: another guild's feeds and channe
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.delivery import counts, deliver_all
+from bot.discord.checks import (
+    channel_destination,
+    check_maintainer,
+    guild_of,
+    resolve_destination,
+)
+from bot.discord.client import ShortBot
 from bot.discord.views import embed
 from bot.settings import parse_duration
 from bot.watch import describe_skipped, poll_feed
@@ -20,45 +27,8 @@ from papers import subscriptions as subscription_rules
 from papers.model import Feed
 from papers.usecases import preview_digest
 from sources.safety import UnsafeURL, check_url_syntax
-from storage.ledger import Ledger
-
-if TYPE_CHECKING:
-    from bot.discord.client import ShortBot
 
 log = logging.getLogger(__name__)
-
-
-class NotMaintainer(commands.CheckFailure):
-    pass
-
-
-def is_maintainer(member: discord.Member, role: str | None) -> bool:
-    if member.guild.owner_id == member.id or member.guild_permissions.manage_guild:
-        return True
-    return bool(role) and any(r.name == role or str(r.id) == role for r in member.roles)
-
-
-async def check_maintainer(ctx: commands.Context[ShortBot]) -> bool:
-    """Every command of this cog: in a server, and by a maintainer; else a clear refusal."""
-    if ctx.guild is None or not isinstance(ctx.author, discord.Member):
-        raise commands.NoPrivateMessage("This command works in a server, not in DMs.")
-    role = ctx.bot.app.settings.discord.maintainer_role
-    if not is_maintainer(ctx.author, role):
-        raise NotMaintainer(
-            "This command is for maintainers: members with Manage Server"
-            + (" or the maintainer role." if role else ".")
-        )
-    return True
-
-
-def _guild(ctx: commands.Context[ShortBot]) -> discord.Guild:
-    if ctx.guild is None:
-        raise commands.NoPrivateMessage("This command works in a server, not in DMs.")
-    return ctx.guild
-
-
-def destination(channel: discord.abc.GuildChannel) -> str:
-    return f"discord:{channel.id}"
 
 
 def _feed_line(feed: Feed) -> str:
@@ -84,13 +54,14 @@ class AdminCog(commands.Cog, name="Maintainers"):
     async def _jobs_changed(self) -> None:
         """The feeds table changed: the scheduler of this process (if it leads) follows now;
         a leader elsewhere re-reads the table within ``schedule.reconcile_interval``."""
-        if self.bot.app.scheduler is not None:
-            await self.bot.app.scheduler.refresh()
+        scheduler = self.bot.app.runtime.scheduler
+        if scheduler is not None:
+            await scheduler.refresh()
 
     def _channel(
         self, ctx: commands.Context[ShortBot], channel: discord.TextChannel | None
     ) -> discord.TextChannel:
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         target = channel or ctx.channel
         if not isinstance(target, discord.TextChannel):
             raise commands.BadArgument("name a text channel of this server")
@@ -107,7 +78,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
         help="List the feeds this server watches; subcommands add, remove, pause, resume.",
     )
     async def feeds(self, ctx: commands.Context[ShortBot]) -> None:
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         rows = await self.bot.app.store.list_feeds(guild_id=guild.id)
         if not rows:
             await ctx.send(f"No feeds yet. Add one with `{ctx.clean_prefix}feeds add URL`.")
@@ -126,7 +97,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
     async def feeds_add(
         self, ctx: commands.Context[ShortBot], url: str, interval: str | None = None
     ) -> None:
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         if len(url) > 2000:
             raise commands.BadArgument("that URL is too long")
         try:
@@ -164,7 +135,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
         )
 
     async def _own_feed(self, ctx: commands.Context[ShortBot], ref: str) -> Feed:
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         feed = await self.bot.app.store.find_feed(ref, guild_id=guild.id)
         if feed is None:
             raise commands.BadArgument(f"this server watches no feed {ref[:80]!r}")
@@ -228,8 +199,8 @@ class AdminCog(commands.Cog, name="Maintainers"):
         except subscription_rules.BadSubscription as exc:
             raise commands.BadArgument(str(exc)) from None
         # the channel's digests carry what is first seen from now on
-        await Ledger(self.bot.app.store.engine).ensure_destination(
-            destination(target), "discord", self.bot.app.clock()
+        await self.bot.app.ledger.ensure_destination(
+            channel_destination(target), "discord", self.bot.app.clock()
         )
         added = []
         for kind, value in wanted:
@@ -288,7 +259,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
     async def subscriptions(
         self, ctx: commands.Context[ShortBot], channel: discord.TextChannel | None = None
     ) -> None:
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         target = self._channel(ctx, channel) if channel else None
         rows = await self.bot.app.store.list_subscriptions(
             guild_id=guild.id, channel_id=target.id if target else None
@@ -321,12 +292,17 @@ class AdminCog(commands.Cog, name="Maintainers"):
     )
     @app_commands.describe(destination="#channel or destination name")
     async def digest_now(self, ctx: commands.Context[ShortBot], destination: str) -> None:
-        from bot.discord.schedule_cog import ScheduleCog
-
-        cog = self.bot.get_cog("Schedules")
-        if not isinstance(cog, ScheduleCog):
-            raise commands.CommandError("the schedule commands are not loaded")
-        await cog.digest_now(ctx, destination)
+        name, label = resolve_destination(ctx, destination)
+        await ctx.defer()
+        reports = await deliver_all(self.bot.app, which=lambda n: n == name)
+        if not reports:
+            await ctx.send(
+                f"**{render.escape(label)}** has no digest to send now (no subscription, or "
+                "another process is sending it)."
+            )
+            return
+        text = counts(reports[0])
+        await ctx.send(f"Digest of **{render.escape(label)}** sent now: {render.escape(text)}.")
 
     @digest.command(
         ignore_extra=False,
@@ -343,10 +319,10 @@ class AdminCog(commands.Cog, name="Maintainers"):
             guild_id=target.guild.id, channel_id=target.id
         )
         app = self.bot.app
-        state = await Ledger(app.store.engine).destination(destination(target))
+        state = await app.ledger.destination(channel_destination(target))
         digest = await preview_digest(
             app.store,
-            destination(target),
+            channel_destination(target),
             subs,
             app.settings.digest.max_items,
             since=state.created_at if state else None,
@@ -358,3 +334,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
         else:
             await ctx.author.send(embed=embed(payload))
             await ctx.send("Sent you the preview in a direct message.")
+
+
+async def setup(bot: ShortBot) -> None:
+    await bot.add_cog(AdminCog(bot))

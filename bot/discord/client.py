@@ -10,10 +10,7 @@ import uuid
 import weakref
 
 import discord
-import yarl
 from discord.ext import commands
-from discord.gateway import DiscordWebSocket
-from discord.http import Route
 
 from bot import metrics
 from bot.app import App
@@ -25,13 +22,8 @@ from publishers.discord import paced_trace
 log = logging.getLogger(__name__)
 
 
-def apply_endpoints(api_base_url: str | None, gateway_url: str | None) -> None:
-    """Point discord.py at a REST proxy or another gateway (process-wide class attributes:
-    discord.py 2.7 has no per-client option). A plain Client connects to DEFAULT_GATEWAY."""
-    if api_base_url:
-        Route.BASE = api_base_url.rstrip("/")
-    if gateway_url:
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+# the cogs, loaded by name in setup_hook: they import this module, it never imports them
+EXTENSIONS = ("bot.discord.papers_cog", "bot.discord.admin_cog", "bot.discord.schedule_cog")
 
 
 class ShortBot(commands.Bot):
@@ -120,14 +112,8 @@ class ShortBot(commands.Bot):
         metrics.record_command(ctx.command.qualified_name, "error", end - timing[0])
 
     async def setup_hook(self) -> None:
-        from bot.discord.admin_cog import AdminCog
-        from bot.discord.papers_cog import PapersCog
-
-        await self.add_cog(PapersCog(self))
-        await self.add_cog(AdminCog(self))
-        from bot.discord.schedule_cog import ScheduleCog
-
-        await self.add_cog(ScheduleCog(self))
+        for extension in EXTENSIONS:  # each cog module's setup() adds its cog
+            await self.load_extension(extension)
         if self.app.settings.discord.sync_commands:
             synced = await self.tree.sync()
             log.info("slash commands synced count=%d", len(synced))

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord.client import ShortBot
 from bot.discord.views import PaperChoice, SummaryPages, embed
 from papers import discord_render as render
 from papers.ids import ArxivId
 from papers.model import Paper
 from papers.usecases import Found, NotFound, latest, lookup_or_fetch, search
-
-if TYPE_CHECKING:
-    from bot.discord.client import ShortBot
 
 log = logging.getLogger(__name__)
 
@@ -146,3 +143,7 @@ class PapersCog(commands.Cog, name="Papers"):
         await ctx.send(
             embed=embed({"title": "shortbot help", "description": "\n".join(lines)[:4000]})
         )
+
+
+async def setup(bot: ShortBot) -> None:
+    await bot.add_cog(PapersCog(bot))

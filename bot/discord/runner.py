@@ -10,7 +10,7 @@ from typing import Any
 import discord
 
 from bot.app import App
-from bot.discord.client import ShortBot, apply_endpoints
+from bot.discord.client import ShortBot
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +29,8 @@ def _token(app: App) -> str:
 async def run_with_discord(app: App, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
     """Serve Discord commands while ``loop`` polls and publishes; stop when either stops."""
     token = _token(app)
-    apply_endpoints(app.settings.discord.api_base_url, app.settings.discord.gateway_url)
     bot = ShortBot(app)
-    app.health.discord_ready = lambda: bot.is_ready() and not bot.is_closed()
+    app.runtime.discord_ready = lambda: bot.is_ready() and not bot.is_closed()
     async with bot:
         bot_task = asyncio.create_task(bot.start(token), name="discord")
         loop_task = asyncio.create_task(loop(), name="poll-loop")
@@ -54,7 +53,6 @@ async def run_with_discord(app: App, loop: Callable[[], Coroutine[Any, Any, None
 async def sync_commands(app: App) -> int:
     """Log in, register the slash commands, log out. Returns how many were synced."""
     token = _token(app)
-    apply_endpoints(app.settings.discord.api_base_url, app.settings.discord.gateway_url)
     bot = ShortBot(app)
     async with bot:
         try:

@@ -1,30 +1,18 @@
-"""Maintainers' schedule commands: ``schedule show | set | pause | resume`` and ``digest now``.
-
-A destination is named by a channel of this server (``#papers``: its subscribed digest,
-``discord:{id}``) or by the name of a configured Discord destination whose channel is in this
-server. Other servers' channels and the configured X, Facebook or Atom destinations are not
-for a server's maintainers (the CLI manages those): they are refused as unknown, unseen.
-"""
+"""Maintainers' schedule commands: ``schedule show | set | pause | resume``. Destinations are
+named as ``bot.discord.checks.resolve_destination`` says."""
 
 from __future__ import annotations
-
-import re
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import schedules
-from bot.discord.admin_cog import _guild, check_maintainer
+from bot.discord.checks import check_maintainer, guild_destinations, guild_of, resolve_destination
+from bot.discord.client import ShortBot
 from bot.discord.views import embed
 from papers import discord_render as render
 from papers.schedule import EXAMPLES, BadSchedule
-
-if TYPE_CHECKING:
-    from bot.discord.client import ShortBot
-
-_CHANNEL = re.compile(r"^(?:<#(\d{15,22})>|(\d{15,22}))$")
 
 
 def _when(row: schedules.ScheduleRow) -> str:
@@ -43,36 +31,6 @@ class ScheduleCog(commands.Cog, name="Schedules"):
     async def cog_check(self, ctx: commands.Context[ShortBot]) -> bool:  # type: ignore[override]
         return await check_maintainer(ctx)
 
-    def _guild_destinations(self, guild: discord.Guild) -> dict[str, str]:
-        """Configured Discord destinations whose channel is in ``guild``: name → label."""
-        out = {}
-        for config in self.bot.app.settings.all_destinations():
-            if config.platform == "discord" and config.channel_id is not None:
-                channel = guild.get_channel(config.channel_id)
-                if channel is not None:
-                    out[config.name] = f"{config.name} (#{channel.name})"
-        return out
-
-    def _resolve(self, ctx: commands.Context[ShortBot], text: str) -> tuple[str, str]:
-        """(destination name, label) for what a maintainer typed, or BadArgument."""
-        guild = _guild(ctx)
-        cleaned = text.strip()
-        match = _CHANNEL.match(cleaned)
-        if match:
-            channel = guild.get_channel(int(match.group(1) or match.group(2)))
-            if not isinstance(channel, discord.TextChannel):
-                raise commands.BadArgument(
-                    "that is not a channel of this server (name a text channel here)"
-                )
-            return f"discord:{channel.id}", f"#{channel.name}"
-        configured = self._guild_destinations(guild)
-        if cleaned in configured:
-            return cleaned, configured[cleaned]
-        raise commands.BadArgument(
-            f"{render.escape(cleaned[:60])} is not a channel of this server or one of its "
-            "destinations"
-        )
-
     @staticmethod
     def _no_digest(ctx: commands.Context[ShortBot], label: str) -> str:
         """Said instead of the list of destinations (other servers' are not to be seen)."""
@@ -82,7 +40,7 @@ class ScheduleCog(commands.Cog, name="Schedules"):
         )
 
     async def _rows(self, guild: discord.Guild) -> list[tuple[str, schedules.ScheduleRow]]:
-        mine = self._guild_destinations(guild)
+        mine = guild_destinations(self.bot, guild)
         out = []
         for row in await schedules.rows_of(self.bot.app):
             if row.destination.startswith("discord:"):
@@ -103,7 +61,7 @@ class ScheduleCog(commands.Cog, name="Schedules"):
         ignore_extra=False, name="show", description="Every digest of this server and its next run"
     )
     async def schedule_show(self, ctx: commands.Context[ShortBot]) -> None:
-        guild = _guild(ctx)
+        guild = guild_of(ctx)
         rows = await self._rows(guild)
         if not rows:
             await ctx.send(
@@ -135,7 +93,7 @@ class ScheduleCog(commands.Cog, name="Schedules"):
     async def schedule_set(
         self, ctx: commands.Context[ShortBot], destination: str, *, when: str
     ) -> None:
-        name, label = self._resolve(ctx, destination)
+        name, label = resolve_destination(ctx, destination)
         try:
             row = await schedules.set_schedule(
                 self.bot.app, name, when, by=f"discord:{ctx.author.id}"
@@ -152,7 +110,7 @@ class ScheduleCog(commands.Cog, name="Schedules"):
         )
 
     async def _pause(self, ctx: commands.Context[ShortBot], destination: str, paused: bool) -> None:
-        name, label = self._resolve(ctx, destination)
+        name, label = resolve_destination(ctx, destination)
         try:
             row = await schedules.set_paused(
                 self.bot.app, name, paused, by=f"discord:{ctx.author.id}"
@@ -186,19 +144,6 @@ class ScheduleCog(commands.Cog, name="Schedules"):
     async def schedule_resume(self, ctx: commands.Context[ShortBot], destination: str) -> None:
         await self._pause(ctx, destination, False)
 
-    async def digest_now(self, ctx: commands.Context[ShortBot], destination: str) -> None:
-        """``digest now DESTINATION`` (registered on the maintainers' ``digest`` group)."""
-        from bot.digest_cli import deliver_all, describe
 
-        name, label = self._resolve(ctx, destination)
-        await ctx.defer()
-        app = self.bot.app
-        reports = await deliver_all(app, which=lambda n: n == name)
-        if not reports:
-            await ctx.send(
-                f"**{render.escape(label)}** has no digest to send now (no subscription, or "
-                "another process is sending it)."
-            )
-            return
-        text = describe(reports[0]).split(": ", 1)[1]
-        await ctx.send(f"Digest of **{render.escape(label)}** sent now: {render.escape(text)}.")
+async def setup(bot: ShortBot) -> None:
+    await bot.add_cog(ScheduleCog(bot))

@@ -1,0 +1,39 @@
+"""Discord: a channel posted to through the bot's login, or a webhook."""
+
+from __future__ import annotations
+
+from bot.platforms.base import Build, DestinationError, secret
+from bot.settings import DestinationSettings
+from papers.publishing import Publisher
+from publishers.discord import DiscordChannelPublisher, DiscordWebhookPublisher
+
+
+async def build_channel(run: Build, config: DestinationSettings) -> Publisher:
+    if config.channel_id is None:
+        raise DestinationError(f"destinations.{config.name}.channel_id is not set")
+    return await channel(run, config.name, config.channel_id)
+
+
+async def channel(
+    run: Build, name: str, channel_id: int, *, guild_id: int | None = None
+) -> DiscordChannelPublisher:
+    """A channel publisher on the run's Discord login (``guild_id`` when known: no lookup)."""
+    publisher = DiscordChannelPublisher(
+        name,
+        channel_id=channel_id,
+        token=secret(run.settings.discord.token, "SHORTBOT_DISCORD__TOKEN"),
+        session=run.discord_session,
+        guild_id=guild_id,
+    )
+    return await run.stack.enter_async_context(publisher)
+
+
+async def build_webhook(run: Build, config: DestinationSettings) -> Publisher:
+    url = secret(config.webhook_url, f"destinations.{config.name}.webhook_url")
+    try:
+        webhook = DiscordWebhookPublisher(config.name, url=url)
+    except ValueError:
+        raise DestinationError(
+            "webhook_url is not a Discord webhook URL (https://discord.com/api/webhooks/ID/TOKEN)"
+        ) from None
+    return await run.stack.enter_async_context(webhook)
