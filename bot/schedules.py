@@ -12,12 +12,13 @@ from datetime import datetime
 
 from bot.app import App
 from bot.scheduler import next_fire, trigger_for
+from papers.errors import NotKnown
 from papers.schedule import BadSchedule, Schedule, When, parse_when
 
 AFTER_EACH_POLL = "after each poll (no schedule)"
 
 
-class UnknownDestination(LookupError):
+class UnknownDestination(NotKnown):
     """No destination of that name; the message lists what there is."""
 
 
@@ -83,12 +84,12 @@ async def set_schedule(
 
 
 async def set_paused(app: App, destination: str, paused: bool, *, by: str | None) -> ScheduleRow:
-    """Pause or resume a destination's schedule; UnknownDestination, or LookupError when it
-    has none."""
+    """Pause or resume a destination's schedule; UnknownDestination, or NotKnown when it has
+    none."""
     await _check(app, destination)
     store = app.schedules
     if not await store.set_paused(destination, paused, by=by, now=app.clock()):
-        raise LookupError(
+        raise NotKnown(
             f"{destination} has no schedule (its digest goes {AFTER_EACH_POLL.split(' (')[0]}): "
             "set one first"
         )

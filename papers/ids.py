@@ -40,6 +40,7 @@ from itertools import groupby
 from typing import TypeAlias
 from urllib.parse import unquote
 
+from papers.errors import UserError
 from papers.links import (
     NO_BIBTEX_KEY,
     UnusableLink,
@@ -153,12 +154,8 @@ class TitleWords:
 PaperRef: TypeAlias = ArxivId | BibtexKey | Doi | TitleWords
 
 
-class UnusableQuery(ValueError):
+class UnusableQuery(UserError):
     """The text cannot name a paper; ``reason`` is a short sentence saying why."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def resolve(text: str) -> PaperRef:

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from typing import Literal, TypeAlias
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from papers.errors import UserError
+
 LinkKind: TypeAlias = Literal["arxiv", "doi", "doi-in-path", "bibtex"]
 
 # (site name, hosts without "www." (subdomains match too), path up to the arXiv id, what may
@@ -95,12 +97,8 @@ class Link:
     site: str
 
 
-class UnusableLink(ValueError):
+class UnusableLink(UserError):
     """The link cannot name a paper; ``reason`` is a short sentence saying why."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def looks_like_link(text: str) -> bool:

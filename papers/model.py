@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from papers.keys import item_key, paper_key
+
 
 class FeedKind(enum.StrEnum):
     """What a feed carries; recognised from its content, not its URL."""
@@ -254,6 +256,16 @@ class Feed:
     def label(self) -> str:
         return self.name or self.url
 
+    @property
+    def state(self) -> str:
+        """``active``, ``paused`` or ``disabled``."""
+        return "disabled" if self.disabled_reason else "paused" if self.paused else "active"
+
+    @property
+    def status(self) -> str:
+        """The state as people read it: ``disabled: <reason>`` when disabled."""
+        return f"disabled: {self.disabled_reason}" if self.disabled_reason else self.state
+
 
 @dataclass(frozen=True, slots=True)
 class DigestItem:
@@ -281,7 +293,7 @@ class PaperItem:
 
     @property
     def key(self) -> str:
-        return f"paper:{self.paper_id}v{self.version}"
+        return paper_key(self.paper_id, self.version)
 
     @property
     def replacement(self) -> bool:
@@ -317,7 +329,7 @@ class Digest:
     @property
     def keys(self) -> tuple[str, ...]:
         """The ledger keys of everything the digest carries, in order."""
-        return (*(f"summary:{i.summary.id}" for i in self.items), *(p.key for p in self.papers))
+        return (*(item_key(i.summary) for i in self.items), *(p.key for p in self.papers))
 
 
 class SubscriptionKind(enum.StrEnum):

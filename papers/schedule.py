@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from papers.errors import UserError
+
 EXAMPLES = "'daily 09:00', 'weekdays 18:30', 'weekly mon 09:00', 'hourly' or a cron expression"
 CRON_HELP = "MINUTE HOUR DAY-OF-MONTH MONTH DAY-OF-WEEK, e.g. '0 9 * * mon-fri'"
 DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
@@ -68,7 +70,7 @@ ARXIV_HOLIDAYS: frozenset[date] = frozenset(
 )
 
 
-class BadSchedule(ValueError):
+class BadSchedule(UserError):
     """What was typed is not a schedule; the message says why and what would be."""
 
 

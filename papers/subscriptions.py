@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from papers.errors import UserError
 from papers.model import NEW_ANNOUNCEMENTS, DigestItem, PaperItem, Subscription, SubscriptionKind
 from papers.text import collapse, normalize_title, strip_controls
 
@@ -18,7 +19,7 @@ _REPLACEMENTS = re.compile(r"^\+?(?:replacements|replaced|replace)$", re.IGNOREC
 _MIN_VOTES = re.compile(r"^(?:min-?votes|votes)\s*(?:>=|=|:|\s)\s*(\d{1,6})$", re.IGNORECASE)
 
 
-class BadSubscription(ValueError):
+class BadSubscription(UserError):
     """What was typed is not a category, a keyword or a vote threshold; says why."""
 
 

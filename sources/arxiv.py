@@ -40,6 +40,7 @@ import requests
 from papers.ids import ArxivId, parse_arxiv_id
 from papers.model import IncomingPaper, SkipReason
 from papers.text import collapse, strip_controls
+from sources.errors import SourceError
 
 log = logging.getLogger(__name__)
 
@@ -291,7 +292,7 @@ def _utc(value: Any) -> datetime | None:
 # --- API client ------------------------------------------------------------------------------
 
 
-class ArxivUnavailable(Exception):
+class ArxivUnavailable(SourceError):
     """The arXiv API could not answer now (after retries); ``reason`` is one line for people."""
 
     def __init__(self, reason: str) -> None:

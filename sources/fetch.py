@@ -32,6 +32,7 @@ from pathlib import Path
 
 import httpx
 
+from sources.errors import SourceError
 from sources.safety import Resolver, UnsafeURL, check_url
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -51,7 +52,7 @@ MAX_ADDRESSES = 4
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
-class FetchError(Exception):
+class FetchError(SourceError):
     """A source could not be read. ``reason`` is one line for people; ``status`` when HTTP."""
 
     def __init__(self, source: str, reason: str, status: int | None = None) -> None:

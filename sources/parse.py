@@ -31,6 +31,7 @@ from papers.ids import (
 from papers.model import FeedKind, IncomingPaper, IncomingSummary, ParsedFeed, SkipReason
 from papers.text import collapse, html_to_text
 from papers.urls import canonical_url
+from sources.errors import SourceError
 from sources.kinds import detect, detect_kind
 from sources.safety import UnsafeXML, defuse_xml
 
@@ -45,8 +46,12 @@ _WORDPRESS_FOOTER = re.compile(r"^The post .+ appeared first on .+$")
 _SHARE_BUTTONS = re.compile(r"^(?:Share|Reddit|LinkedIn|Twitter|Facebook|Tweet|Email|Print)+$")
 
 
-class FeedParseError(Exception):
+class FeedParseError(SourceError):
     """The bytes are not a feed shortbot can read; the message says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def parse_feed(

@@ -36,6 +36,9 @@ from collections.abc import Awaitable, Callable, Sequence
 
 import httpx
 
+from papers.errors import UserError
+from sources.errors import SourceError
+
 __all__ = [
     "Resolver",
     "UnsafeURL",
@@ -61,17 +64,21 @@ _NUMERIC_PART = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)$")
 _LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 
 
-class UnsafeURL(ValueError):
+class UnsafeURL(SourceError, UserError):
     """A URL shortbot refuses to fetch. ``reason`` is one line for people."""
 
     def __init__(self, url: str, reason: str) -> None:
         super().__init__(f"{url}: {reason}")
         self.url = url
-        self.reason = reason
+        self.reason = reason  # without the URL: the face says which URL
 
 
-class UnsafeXML(ValueError):
+class UnsafeXML(SourceError, ValueError):
     """A document that cannot be made safe to parse; the message says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import App, open_app
 from bot.settings import Settings
-from bot.status_cli import SECTIONS, Section, status
+from bot.cli.status import SECTIONS, Section, status
 from papers.publishing import Post
 from storage.db import describe_url
 from storage.ledger import Ledger

@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import feeds
 from bot.delivery import counts, deliver_all
 from bot.discord.checks import (
     channel_destination,
@@ -20,25 +21,17 @@ from bot.discord.checks import (
 )
 from bot.discord.client import ShortBot
 from bot.discord.views import embed
-from bot.settings import parse_duration
-from bot.watch import describe_skipped, poll_feed
+from bot.watch import describe_skipped
 from papers import discord_render as render
 from papers import subscriptions as subscription_rules
 from papers.model import Feed
 from papers.usecases import preview_digest
-from sources.safety import UnsafeURL, check_url_syntax
 
 log = logging.getLogger(__name__)
 
 
 def _feed_line(feed: Feed) -> str:
-    state = (
-        f"disabled: {feed.disabled_reason}"
-        if feed.disabled_reason
-        else "paused"
-        if feed.paused
-        else "active"
-    )
+    state = feed.status
     last = feed.last_result or "never polled"
     label = render.escape(render.clip(feed.label, 120))
     return f"**{feed.id}** {label} — {state}; {render.escape(last[:200])}"
@@ -50,13 +43,6 @@ class AdminCog(commands.Cog, name="Maintainers"):
 
     async def cog_check(self, ctx: commands.Context[ShortBot]) -> bool:  # type: ignore[override]
         return await check_maintainer(ctx)
-
-    async def _jobs_changed(self) -> None:
-        """The feeds table changed: the scheduler of this process (if it leads) follows now;
-        a leader elsewhere re-reads the table within ``schedule.reconcile_interval``."""
-        scheduler = self.bot.app.runtime.scheduler
-        if scheduler is not None:
-            await scheduler.refresh()
 
     def _channel(
         self, ctx: commands.Context[ShortBot], channel: discord.TextChannel | None
@@ -79,7 +65,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
     )
     async def feeds(self, ctx: commands.Context[ShortBot]) -> None:
         guild = guild_of(ctx)
-        rows = await self.bot.app.store.list_feeds(guild_id=guild.id)
+        rows = await feeds.list_feeds(self.bot.app, guild_id=guild.id)
         if not rows:
             await ctx.send(f"No feeds yet. Add one with `{ctx.clean_prefix}feeds add URL`.")
             return
@@ -98,48 +84,23 @@ class AdminCog(commands.Cog, name="Maintainers"):
         self, ctx: commands.Context[ShortBot], url: str, interval: str | None = None
     ) -> None:
         guild = guild_of(ctx)
-        if len(url) > 2000:
-            raise commands.BadArgument("that URL is too long")
-        try:
-            url = check_url_syntax(url, allow_private=self.bot.app.settings.allow_private_feeds)
-        except UnsafeURL as exc:
-            raise commands.BadArgument(exc.reason) from None
-        try:
-            seconds = parse_duration(interval) if interval else self.bot.app.settings.poll_interval
-        except ValueError as exc:
-            raise commands.BadArgument(str(exc)) from None
         async with ctx.typing():
-            app = self.bot.app
-            feed = await app.store.add_feed(
-                url,
-                name=None,
-                interval_seconds=seconds,
-                announce_existing=False,
-                now=app.clock(),
-                guild_id=guild.id,
-            )
-            if feed is None:
-                await ctx.send("That feed is watched already.")
+            try:
+                added = await feeds.add_feed(
+                    self.bot.app, url, interval=interval, guild_id=guild.id
+                )
+            except feeds.FeedNotAdded as exc:
+                await ctx.send(f"Not added: {render.escape(exc.reason)}.")
                 return
-            result = await poll_feed(app, feed)
-            if result.error or result.report is None:
-                await app.store.remove_feed(feed.id)
-                await ctx.send(f"Not added: {render.escape(result.error or 'no content')}.")
-                return
-        report = result.report
+        report = added.report
         count = report.new + report.updated + report.unchanged
-        await self._jobs_changed()
         await ctx.send(
-            f"Watching feed **{feed.id}** ({report.kind.value}): {count} entries recorded as "
-            f"seen{describe_skipped(report)}; new ones go into the digests."
+            f"Watching feed **{added.feed.id}** ({report.kind.value}): {count} entries recorded "
+            f"as seen{describe_skipped(report)}; new ones go into the digests."
         )
 
     async def _own_feed(self, ctx: commands.Context[ShortBot], ref: str) -> Feed:
-        guild = guild_of(ctx)
-        feed = await self.bot.app.store.find_feed(ref, guild_id=guild.id)
-        if feed is None:
-            raise commands.BadArgument(f"this server watches no feed {ref[:80]!r}")
-        return feed
+        return await feeds.find_feed(self.bot.app, ref, guild_id=guild_of(ctx).id)
 
     @feeds.command(
         ignore_extra=False, name="remove", usage="FEED", description="Stop watching a feed"
@@ -147,8 +108,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
     @app_commands.describe(feed="the feed's number or URL")
     async def feeds_remove(self, ctx: commands.Context[ShortBot], feed: str) -> None:
         row = await self._own_feed(ctx, feed)
-        await self.bot.app.store.remove_feed(row.id)
-        await self._jobs_changed()
+        await feeds.remove_feed(self.bot.app, row)
         await ctx.send(f"Stopped watching feed **{row.id}**; its summaries stay.")
 
     @feeds.command(
@@ -157,8 +117,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
     @app_commands.describe(feed="the feed's number or URL")
     async def feeds_pause(self, ctx: commands.Context[ShortBot], feed: str) -> None:
         row = await self._own_feed(ctx, feed)
-        await self.bot.app.store.set_feed_paused(row.id, True, now=self.bot.app.clock())
-        await self._jobs_changed()
+        await feeds.set_paused(self.bot.app, row, True)
         await ctx.send(f"Paused feed **{row.id}**.")
 
     @feeds.command(
@@ -170,8 +129,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
     @app_commands.describe(feed="the feed's number or URL")
     async def feeds_resume(self, ctx: commands.Context[ShortBot], feed: str) -> None:
         row = await self._own_feed(ctx, feed)
-        await self.bot.app.store.set_feed_paused(row.id, False, now=self.bot.app.clock())
-        await self._jobs_changed()
+        await feeds.set_paused(self.bot.app, row, False)
         await ctx.send(f"Resumed feed **{row.id}**.")
 
     # -- subscriptions --------------------------------------------------------------------
@@ -194,10 +152,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
         channel: discord.TextChannel | None = None,
     ) -> None:
         target = self._channel(ctx, channel)
-        try:
-            wanted = subscription_rules.parse(what)
-        except subscription_rules.BadSubscription as exc:
-            raise commands.BadArgument(str(exc)) from None
+        wanted = subscription_rules.parse(what)  # BadSubscription: the error handler says why
         # the channel's digests carry what is first seen from now on
         await self.bot.app.ledger.ensure_destination(
             channel_destination(target), "discord", self.bot.app.clock()
@@ -237,10 +192,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
                 guild_id=target.guild.id, channel_id=target.id, kind=None, value=None
             )
         else:
-            try:
-                wanted = subscription_rules.parse(what)
-            except subscription_rules.BadSubscription as exc:
-                raise commands.BadArgument(str(exc)) from None
+            wanted = subscription_rules.parse(what)
             for kind, value in wanted:
                 removed += await store.unsubscribe(
                     guild_id=target.guild.id, channel_id=target.id, kind=kind, value=value

@@ -15,6 +15,8 @@ from discord.ext import commands
 from bot import metrics
 from bot.app import App
 from bot.discord.turns import Turn, Turns
+from papers import discord_render as render
+from papers.errors import UserError
 from papers.ids import UnusableQuery
 from papers.ports import MetadataSource, Unavailable
 from publishers.discord import paced_trace
@@ -24,6 +26,13 @@ log = logging.getLogger(__name__)
 
 # the cogs, loaded by name in setup_hook: they import this module, it never imports them
 EXTENSIONS = ("bot.discord.papers_cog", "bot.discord.admin_cog", "bot.discord.schedule_cog")
+
+
+def _sentence(reason: str) -> str:
+    """A reason as one short sentence: capitalised, mentions defused, a full stop."""
+    reason = reason.rstrip(".")
+    reason = reason[:1].upper() + reason[1:]
+    return f"{discord.utils.escape_mentions(reason)[:300]}."
 
 
 class ShortBot(commands.Bot):
@@ -154,6 +163,8 @@ class ShortBot(commands.Bot):
             return None
         if isinstance(original, UnusableQuery):
             return f"I can't look that up: {original.reason}. {usage}"
+        if isinstance(original, UserError):  # the domain's one root: its reason, as is
+            return _sentence(render.escape(original.reason)) + f" {usage}"
         if isinstance(original, Unavailable):
             return f"{original}."
         if isinstance(error, commands.CommandOnCooldown):
@@ -161,11 +172,10 @@ class ShortBot(commands.Bot):
         if isinstance(error, commands.NoPrivateMessage | commands.CheckFailure):
             return str(error) or "You can't use this command here."
         if isinstance(error, commands.UserInputError):
-            reason = str(error).rstrip(".")
+            reason = str(error)
             if isinstance(error, commands.MissingRequiredArgument):
                 reason = f"{error.param.name} is missing"
-            reason = reason[:1].upper() + reason[1:]
-            return f"{discord.utils.escape_mentions(reason)[:300]}. {usage}"
+            return _sentence(reason) + f" {usage}"
         error_id = uuid.uuid4().hex[:8]
         log.error("command failed error_id=%s command=%s", error_id, ctx.command, exc_info=original)
         return f"Sorry, something went wrong on my side (error id `{error_id}`)."

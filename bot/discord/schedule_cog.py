@@ -12,7 +12,7 @@ from bot.discord.checks import check_maintainer, guild_destinations, guild_of, r
 from bot.discord.client import ShortBot
 from bot.discord.views import embed
 from papers import discord_render as render
-from papers.schedule import EXAMPLES, BadSchedule
+from papers.schedule import EXAMPLES
 
 
 def _when(row: schedules.ScheduleRow) -> str:
@@ -100,10 +100,6 @@ class ScheduleCog(commands.Cog, name="Schedules"):
             )
         except schedules.UnknownDestination:
             raise commands.BadArgument(self._no_digest(ctx, label)) from None
-        except (BadSchedule, LookupError) as exc:
-            raise commands.BadArgument(
-                render.escape(str(exc.args[0] if exc.args else exc))
-            ) from None
         await ctx.send(
             f"The digest of **{render.escape(label)}** now goes out {row.describe}"
             f"; next: {_when(row)}."
@@ -117,10 +113,6 @@ class ScheduleCog(commands.Cog, name="Schedules"):
             )
         except schedules.UnknownDestination:
             raise commands.BadArgument(self._no_digest(ctx, label)) from None
-        except LookupError as exc:
-            raise commands.BadArgument(
-                render.escape(str(exc.args[0] if exc.args else exc))
-            ) from None
         state = "paused" if paused else f"resumed; next: {_when(row)}"
         await ctx.send(f"The schedule of **{render.escape(label)}** is {state}.")
 

@@ -7,6 +7,7 @@ as text or as one top-level key of the JSON object: add a section by appending a
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,11 +15,26 @@ from datetime import datetime
 from typing import Any
 
 from bot.app import App
-from bot.feeds_cli import feed_json
+from bot.cli.base import EXIT_OK, command
+from bot.cli.feeds import feed_json
+from bot.schedules import rows_of
 from storage import stats
 from storage.db import describe_url
 
-EXIT_OK = 0
+
+def register(sub: Any) -> None:
+    stat = command(
+        sub,
+        "status",
+        _status,
+        help="feeds, destinations and the database at a glance",
+        description="Each feed (last poll and result, failures, next poll, paused or "
+        "disabled), each destination (last post, pending items, disabled reason) and the "
+        "database size. Exit 0.",
+    )
+    stat.add_argument(
+        "--json", action="store_true", help='one object: "feeds", "destinations", "database"'
+    )
 
 
 @dataclass(frozen=True)
@@ -92,8 +108,6 @@ def destinations_text(destinations: list[dict[str, Any]]) -> list[str]:
 
 
 async def schedules_section(app: App) -> list[dict[str, Any]]:
-    from bot.schedules import rows_of
-
     return [row.as_json() for row in await rows_of(app)]
 
 
@@ -138,6 +152,10 @@ SECTIONS: list[Section] = [
     Section("schedules", "Schedules", schedules_section, schedules_text),
     Section("database", "Database", database_section, database_text),
 ]
+
+
+async def _status(app: App, args: argparse.Namespace) -> int:
+    return await status(app, as_json=args.json)
 
 
 async def status(app: App, *, as_json: bool, sections: list[Section] | None = None) -> int:

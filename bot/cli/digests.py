@@ -1,27 +1,69 @@
 """``shortbot digest``, ``shortbot deliveries`` and ``shortbot destinations``: the faces of
-the delivery service (``bot.delivery``) and the ledger on the command line."""
+the delivery service (``bot.delivery``) and of the ledger on the command line."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from typing import Any
 
 from bot.app import App
+from bot.cli.base import EXIT_FAILED, EXIT_OK, EXIT_USAGE, command
 from bot.delivery import counts, deliver_all
 from bot.destinations import open_destinations
 from papers.delivery import DeliveryRow, select_digest
 from papers.publishing import DeliveryReport
 
-EXIT_OK, EXIT_FAILED = 0, 1
+
+def register(sub: Any) -> None:
+    dig = command(
+        sub,
+        "digest",
+        _digest,
+        help="build and send the digests now",
+        description="Build each destination's digest now and send it through the delivery "
+        "ledger (each item once per destination). --dry-run prints exactly the payloads it "
+        "would send and records nothing.",
+    )
+    dig.add_argument("--destination", metavar="NAME", help="only this destination")
+    dig.add_argument("--dry-run", action="store_true", help="print the payloads, send nothing")
+    dig.add_argument(
+        "--json",
+        action="store_true",
+        help='with --dry-run: JSON lines {"destination", "platform", "payload"}',
+    )
+    dels = command(
+        sub,
+        "deliveries",
+        _deliveries,
+        help="show the delivery ledger",
+        description="The delivery ledger: destinations (active or disabled with the reason), "
+        "then one row per item and destination. `deliveries retry ID` re-queues a failed one.",
+    )
+    dels.add_argument("action", nargs="*", metavar="retry ID", help="re-queue a failed item")
+    dels.add_argument("--failed", action="store_true", help="only failed items")
+    dels.add_argument("--destination", metavar="NAME", help="only this destination")
+    dels.add_argument("--json", action="store_true", help="print a JSON array")
+    dests = command(
+        sub,
+        "destinations",
+        _enable,
+        help="re-enable a destination",
+        description="`shortbot destinations enable NAME` re-enables a destination disabled "
+        "after its credentials were rejected (fix them first).",
+    )
+    dests.add_argument("action", choices=["enable"])
+    dests.add_argument("name", metavar="NAME")
 
 
 def describe(report: DeliveryReport) -> str:
     return f"{report.destination}: {counts(report)}"
 
 
-async def digest(app: App, *, destination: str | None, dry_run: bool, as_json: bool) -> int:
+async def _digest(app: App, args: argparse.Namespace) -> int:
     """Exit status 1 when a destination named does not exist or one could not be built."""
+    destination, dry_run, as_json = args.destination, args.dry_run, args.json
     if not dry_run:
         problems: list[str] = []
         reports = await deliver_all(app, only=destination, problems=problems)
@@ -77,7 +119,13 @@ def _row_json(row: DeliveryRow) -> dict[str, Any]:
     }
 
 
-async def deliveries(app: App, *, failed: bool, destination: str | None, as_json: bool) -> int:
+async def _deliveries(app: App, args: argparse.Namespace) -> int:
+    if args.action:
+        if len(args.action) != 2 or args.action[0] != "retry" or not args.action[1].isdigit():
+            print("shortbot: usage: shortbot deliveries retry ID", file=sys.stderr)
+            return EXIT_USAGE
+        return await _retry(app, int(args.action[1]))
+    failed, destination, as_json = args.failed, args.destination, args.json
     ledger = app.ledger
     rows = await ledger.rows(destination=destination, status="failed" if failed else None)
     if as_json:
@@ -100,7 +148,7 @@ async def deliveries(app: App, *, failed: bool, destination: str | None, as_json
     return EXIT_OK
 
 
-async def retry(app: App, delivery_id: int) -> int:
+async def _retry(app: App, delivery_id: int) -> int:
     row = await app.ledger.retry(delivery_id)
     if row is None:
         print(f"shortbot: no failed delivery {delivery_id}", file=sys.stderr)
@@ -109,7 +157,8 @@ async def retry(app: App, delivery_id: int) -> int:
     return EXIT_OK
 
 
-async def enable(app: App, name: str) -> int:
+async def _enable(app: App, args: argparse.Namespace) -> int:
+    name = args.name
     ledger = app.ledger
     if await ledger.destination(name) is None:
         print(f"shortbot: no destination {name!r}", file=sys.stderr)
