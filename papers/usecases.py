@@ -83,7 +83,7 @@ async def lookup(store: PaperStore, query: str, *, max_others: int = 5) -> Looku
     return Found(ref, found)
 
 
-async def lookup_or_fetch(
+async def find_paper(
     store: IngestStore,
     source: MetadataSource | None,
     query: str,
@@ -118,6 +118,11 @@ async def lookup_or_fetch(
     if found is None:  # removed between the write and the read
         return NotFound(ref, f"No paper {describe(ref)} is known yet")
     return Found(ref, found)
+
+
+async def paper_by_key(store: PaperStore, key: str) -> PaperWithSummaries | None:
+    """A paper picked from a list (by its key), with its summaries; None when it is gone."""
+    return await store.paper_by_alias(key)
 
 
 async def search(store: PaperStore, query: str, *, limit: int = 10) -> list[Paper]:

@@ -15,7 +15,7 @@ from papers.ids import UnusableQuery
 from papers.model import FeedKind, PaperWithSummaries
 from papers.ports import Unavailable
 from papers.render import console_paper
-from papers.usecases import Found, lookup_or_fetch
+from papers.usecases import Found, find_paper
 from sources.errors import SourceError
 from sources.parse import parse_feed
 
@@ -104,7 +104,7 @@ async def _lookup(app: App, args: argparse.Namespace) -> int:
     """The same use case as ``!summary``: an unknown arXiv id is fetched from arXiv."""
     as_json = args.json
     try:
-        outcome = await lookup_or_fetch(
+        outcome = await find_paper(
             app.store,
             app.metadata,
             " ".join(args.query),

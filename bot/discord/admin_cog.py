@@ -11,10 +11,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import feeds
+from bot import feeds, subscriptions
 from bot.delivery import counts, deliver_all
 from bot.discord.checks import (
-    channel_destination,
     check_maintainer,
     guild_of,
     resolve_destination,
@@ -23,9 +22,7 @@ from bot.discord.client import ShortBot
 from bot.discord.views import embed
 from bot.watch import describe_skipped
 from papers import discord_render as render
-from papers import subscriptions as subscription_rules
 from papers.model import Feed
-from papers.usecases import preview_digest
 
 log = logging.getLogger(__name__)
 
@@ -152,22 +149,13 @@ class AdminCog(commands.Cog, name="Maintainers"):
         channel: discord.TextChannel | None = None,
     ) -> None:
         target = self._channel(ctx, channel)
-        wanted = subscription_rules.parse(what)  # BadSubscription: the error handler says why
-        # the channel's digests carry what is first seen from now on
-        await self.bot.app.ledger.ensure_destination(
-            channel_destination(target), "discord", self.bot.app.clock()
+        added = await subscriptions.subscribe(  # BadSubscription: the error handler says why
+            self.bot.app,
+            guild_id=target.guild.id,
+            channel_id=target.id,
+            what=what,
+            by=ctx.author.id,
         )
-        added = []
-        for kind, value in wanted:
-            if await self.bot.app.store.subscribe(
-                guild_id=target.guild.id,
-                channel_id=target.id,
-                kind=kind,
-                value=value,
-                by=ctx.author.id,
-                now=self.bot.app.clock(),
-            ):
-                added.append(f"{kind.value} {value}")
         what_added = ", ".join(added) if added else "nothing new"
         await ctx.send(f"{target.mention} now also carries: {render.escape(what_added)}.")
 
@@ -185,18 +173,9 @@ class AdminCog(commands.Cog, name="Maintainers"):
         channel: discord.TextChannel | None = None,
     ) -> None:
         target = self._channel(ctx, channel)
-        store = self.bot.app.store
-        removed = 0
-        if what.strip().lower() == "all":
-            removed = await store.unsubscribe(
-                guild_id=target.guild.id, channel_id=target.id, kind=None, value=None
-            )
-        else:
-            wanted = subscription_rules.parse(what)
-            for kind, value in wanted:
-                removed += await store.unsubscribe(
-                    guild_id=target.guild.id, channel_id=target.id, kind=kind, value=value
-                )
+        removed = await subscriptions.unsubscribe(
+            self.bot.app, guild_id=target.guild.id, channel_id=target.id, what=what
+        )
         await ctx.send(
             f"Removed {removed} subscription{'' if removed == 1 else 's'} of {target.mention}."
         )
@@ -213,8 +192,8 @@ class AdminCog(commands.Cog, name="Maintainers"):
     ) -> None:
         guild = guild_of(ctx)
         target = self._channel(ctx, channel) if channel else None
-        rows = await self.bot.app.store.list_subscriptions(
-            guild_id=guild.id, channel_id=target.id if target else None
+        rows = await subscriptions.list_subscriptions(
+            self.bot.app, guild_id=guild.id, channel_id=target.id if target else None
         )
         if not rows:
             await ctx.send("No subscriptions: digests carry every new summary.")
@@ -267,18 +246,8 @@ class AdminCog(commands.Cog, name="Maintainers"):
         self, ctx: commands.Context[ShortBot], channel: discord.TextChannel | None = None
     ) -> None:
         target = self._channel(ctx, channel)
-        subs = await self.bot.app.store.list_subscriptions(
-            guild_id=target.guild.id, channel_id=target.id
-        )
-        app = self.bot.app
-        state = await app.ledger.destination(channel_destination(target))
-        digest = await preview_digest(
-            app.store,
-            channel_destination(target),
-            subs,
-            app.settings.digest.max_items,
-            since=state.created_at if state else None,
-            now=app.clock(),
+        digest = await subscriptions.preview(
+            self.bot.app, guild_id=target.guild.id, channel_id=target.id
         )
         payload = render.digest_embed(digest, f"Next digest for #{target.name}")
         if ctx.interaction is not None:

@@ -13,7 +13,7 @@ from bot.discord.views import PaperChoice, SummaryPages, embed
 from papers import discord_render as render
 from papers.ids import ArxivId
 from papers.model import Paper
-from papers.usecases import Found, NotFound, latest, lookup_or_fetch, search
+from papers.usecases import Found, NotFound, find_paper, latest, paper_by_key, search
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class PapersCog(commands.Cog, name="Papers"):
     @app_commands.describe(query="arXiv id or URL, DOI, ShortScience key, or title words")
     async def summary(self, ctx: commands.Context[ShortBot], *, query: str) -> None:
         async with ctx.typing():
-            outcome = await lookup_or_fetch(
+            outcome = await find_paper(
                 self.bot.app.store,
                 self.bot.metadata,
                 query,
@@ -76,7 +76,7 @@ class PapersCog(commands.Cog, name="Papers"):
         self, ctx: commands.Context[ShortBot], query: str, papers: list[Paper]
     ) -> None:
         async def show(interaction: discord.Interaction, paper: Paper) -> None:
-            found = await self.bot.app.store.paper_by_alias(paper.key)
+            found = await paper_by_key(self.bot.app.store, paper.key)
             if found is None:
                 await interaction.response.send_message("That paper is gone.", ephemeral=True)
                 return

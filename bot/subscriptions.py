@@ -1,0 +1,68 @@
+"""What a Discord channel's digest carries: the application service behind the maintainers'
+``subscribe``, ``unsubscribe``, ``subscriptions`` and ``digest preview`` commands.
+
+What was typed is read by ``papers.subscriptions.parse`` (``BadSubscription``, a
+``UserError``, says why when it is not a category, keywords or a vote threshold). A channel's
+destination is ``discord:{channel id}``; its digests carry what is first seen from its first
+subscription on.
+"""
+
+from __future__ import annotations
+
+from bot.app import App
+from papers import subscriptions as rules
+from papers.model import Digest, Subscription
+from papers.usecases import preview_digest
+
+
+def destination_of(channel_id: int) -> str:
+    return f"discord:{channel_id}"
+
+
+async def subscribe(app: App, *, guild_id: int, channel_id: int, what: str, by: int) -> list[str]:
+    """Add what ``what`` names to the channel's digest; returns what was new ("category cs.LG")."""
+    wanted = rules.parse(what)
+    now = app.clock()
+    await app.ledger.ensure_destination(destination_of(channel_id), "discord", now)
+    added = []
+    for kind, value in wanted:
+        if await app.store.subscribe(
+            guild_id=guild_id, channel_id=channel_id, kind=kind, value=value, by=by, now=now
+        ):
+            added.append(f"{kind.value} {value}")
+    return added
+
+
+async def unsubscribe(app: App, *, guild_id: int, channel_id: int, what: str) -> int:
+    """Remove what ``what`` names (``all``: everything) from the channel's digest; how many."""
+    if what.strip().lower() == "all":
+        return await app.store.unsubscribe(
+            guild_id=guild_id, channel_id=channel_id, kind=None, value=None
+        )
+    removed = 0
+    for kind, value in rules.parse(what):
+        removed += await app.store.unsubscribe(
+            guild_id=guild_id, channel_id=channel_id, kind=kind, value=value
+        )
+    return removed
+
+
+async def list_subscriptions(
+    app: App, *, guild_id: int, channel_id: int | None = None
+) -> list[Subscription]:
+    return await app.store.list_subscriptions(guild_id=guild_id, channel_id=channel_id)
+
+
+async def preview(app: App, *, guild_id: int, channel_id: int) -> Digest:
+    """What the channel's next digest would carry (nothing is recorded)."""
+    subs = await list_subscriptions(app, guild_id=guild_id, channel_id=channel_id)
+    name = destination_of(channel_id)
+    state = await app.ledger.destination(name)
+    return await preview_digest(
+        app.store,
+        name,
+        subs,
+        app.settings.digest.max_items,
+        since=state.created_at if state else None,
+        now=app.clock(),
+    )
