@@ -1,274 +1,154 @@
-"""Process metrics in the Prometheus text exposition format (version 0.0.4), hand-written.
+"""Process metrics for ``/metrics``, kept and written by prometheus_client.
 
-One module-level registry, ``REGISTRY``, holds the counters and histograms the code updates
-(polls, ingested entries, deliveries, Discord commands); ``/metrics`` adds the gauges computed
-at scrape time from the database (queue sizes) and renders everything. ``REGISTRY.reset()``
-zeroes every metric (tests).
+``REGISTRY`` is shortbot's own registry, not prometheus_client's global one (two apps or a test
+run in one process do not collide). The code counts through ``record_*`` (polls, ingested
+entries, deliveries, Discord commands); ``bot.health`` sets the gauges from the database at
+each scrape and serves ``REGISTRY.render()``. ``REGISTRY.reset()`` zeroes everything (tests).
 
-Only the event loop updates these (no locking is needed; parsing threads never touch them).
+The text keeps what dashboards and alerts were written against (the hand-written exposition
+of issue 6): no ``*_created`` series, buckets as ``le="1"`` rather than ``le="1.0"``
+(Prometheus 2 compares ``le`` as a string), and a gauge without a value has no sample.
+Values are written the way prometheus_client writes them (``2.0``, ``1.7954244e+09``).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Generic, TypeVar
 
+import prometheus_client as prom
+from prometheus_client.samples import Sample
+
+# What generate_latest writes (prometheus_client's CONTENT_TYPE_LATEST says version=1.0.0).
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Discord commands: most answer from the database in milliseconds; arXiv lookups take seconds.
 COMMAND_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
-_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_:")
 
-LabelValues = tuple[str, ...]
-
-
-def format_value(value: float) -> str:
-    """A sample value as Prometheus writes it: integers without a fraction, ±Inf, NaN."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if float(value).is_integer() and abs(value) < 2**53:
-        return str(int(value))
-    return repr(float(value))
+Labels = dict[str, str]
+M = TypeVar("M", prom.Counter, prom.Gauge, prom.Histogram)
 
 
-def escape_label_value(value: str) -> str:
-    return value.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
-
-
-def escape_help(text: str) -> str:
-    return text.replace("\\", r"\\").replace("\n", r"\n")
-
-
-def _labels(names: Sequence[str], values: Sequence[str]) -> str:
-    if not names:
-        return ""
-    pairs = ",".join(f'{n}="{escape_label_value(v)}"' for n, v in zip(names, values, strict=True))
-    return "{" + pairs + "}"
-
-
-def _check_name(name: str) -> None:
-    if not name or name[0].isdigit() or not set(name) <= _NAME_CHARS:
-        raise ValueError(f"{name!r} is not a valid metric or label name")
-
-
-@dataclass
-class _Metric:
-    name: str
-    help: str
-    labelnames: tuple[str, ...] = ()
-
-    kind = "untyped"
-
-    def __post_init__(self) -> None:
-        _check_name(self.name)
-        for label in self.labelnames:
-            _check_name(label)
-            if label == "le" or label.startswith("__"):
-                raise ValueError(f"{label!r} is a reserved label name")
-
-    def _key(self, labels: dict[str, str]) -> LabelValues:
-        if set(labels) != set(self.labelnames):
-            raise ValueError(f"{self.name} takes the labels {self.labelnames}, got {tuple(labels)}")
-        return tuple(str(labels[n]) for n in self.labelnames)
-
-    def header(self) -> list[str]:
-        return [f"# HELP {self.name} {escape_help(self.help)}", f"# TYPE {self.name} {self.kind}"]
-
-    def samples(self) -> list[str]:
-        raise NotImplementedError
-
-    def reset(self) -> None:
-        raise NotImplementedError
-
-    def render(self) -> list[str]:
-        return self.header() + self.samples()
-
-
-@dataclass
-class Counter(_Metric):
-    """A monotonically increasing count; the name ends in ``_total``."""
-
-    values: dict[LabelValues, float] = field(default_factory=dict)
-    declared: set[LabelValues] = field(default_factory=set)
-    kind = "counter"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not self.name.endswith("_total"):
-            raise ValueError(f"counter {self.name!r} must end in _total")
-
-    def inc(self, amount: float = 1.0, **labels: str) -> None:
-        if amount < 0:
-            raise ValueError("a counter only goes up")
-        key = self._key(labels)
-        self.values[key] = self.values.get(key, 0.0) + amount
-
-    def declare(self, **labels: str) -> Counter:
-        """Show this series at 0 before it first counts (and again after a reset)."""
-        key = self._key(labels)
-        self.declared.add(key)
-        self.values.setdefault(key, 0.0)
-        return self
-
-    def get(self, **labels: str) -> float:
-        return self.values.get(self._key(labels), 0.0)
-
-    def samples(self) -> list[str]:
-        return [
-            f"{self.name}{_labels(self.labelnames, key)} {format_value(value)}"
-            for key, value in sorted(self.values.items())
-        ]
-
-    def reset(self) -> None:
-        self.values = dict.fromkeys(self.declared, 0.0)
-
-
-@dataclass
-class Gauge(_Metric):
-    """A value that goes up and down; ``set_all`` replaces every series (scrape-time gauges)."""
-
-    values: dict[LabelValues, float] = field(default_factory=dict)
-    kind = "gauge"
-
-    def set(self, value: float, **labels: str) -> None:
-        self.values[self._key(labels)] = float(value)
-
-    def set_all(self, series: Iterable[tuple[dict[str, str], float]]) -> None:
-        self.values = {self._key(labels): float(value) for labels, value in series}
-
-    def get(self, **labels: str) -> float | None:
-        return self.values.get(self._key(labels))
-
-    def samples(self) -> list[str]:
-        return [
-            f"{self.name}{_labels(self.labelnames, key)} {format_value(value)}"
-            for key, value in sorted(self.values.items())
-        ]
-
-    def reset(self) -> None:
-        self.values.clear()
-
-
-@dataclass
-class _Series:
-    buckets: list[int]
-    sum: float = 0.0
-    count: int = 0
-
-
-@dataclass
-class Histogram(_Metric):
-    """Observations counted in cumulative buckets (``le``), with their sum and count."""
-
-    buckets: tuple[float, ...] = COMMAND_BUCKETS
-    series: dict[LabelValues, _Series] = field(default_factory=dict)
-    kind = "histogram"
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        bounds = [b for b in self.buckets if not math.isinf(b)]
-        if not bounds or bounds != sorted(set(bounds)):
-            raise ValueError("histogram buckets must be increasing")
-        self.buckets = (*bounds, math.inf)
-
-    def observe(self, value: float, **labels: str) -> None:
-        key = self._key(labels)
-        series = self.series.get(key)
-        if series is None:
-            series = self.series[key] = _Series([0] * len(self.buckets))
-        for i, bound in enumerate(self.buckets):
-            if value <= bound:
-                series.buckets[i] += 1
-                break
-        series.sum += value
-        series.count += 1
-
-    def count(self, **labels: str) -> int:
-        series = self.series.get(self._key(labels))
-        return series.count if series else 0
-
-    def samples(self) -> list[str]:
-        out = []
-        for key, series in sorted(self.series.items()):
-            cumulative = 0
-            for bound, hits in zip(self.buckets, series.buckets, strict=True):
-                cumulative += hits
-                names, values = (*self.labelnames, "le"), (*key, format_value(bound))
-                out.append(f"{self.name}_bucket{_labels(names, values)} {cumulative}")
-            labels = _labels(self.labelnames, key)
-            out.append(f"{self.name}_sum{labels} {format_value(series.sum)}")
-            out.append(f"{self.name}_count{labels} {series.count}")
-        return out
-
-    def reset(self) -> None:
-        self.series.clear()
-
-
-class Registry:
+class Registry(prom.CollectorRegistry):
     def __init__(self) -> None:
-        self._metrics: dict[str, _Metric] = {}
+        super().__init__()
+        self.metrics: list[_Metric[Any]] = []
+        self.unset: set[str] = set()  # gauges not set since their reset: no sample
 
-    def _add(self, metric: _Metric) -> None:
-        if metric.name in self._metrics:
-            raise ValueError(f"metric {metric.name} is registered already")
-        self._metrics[metric.name] = metric
+    def collect(self) -> Iterator[prom.Metric]:
+        for family in super().collect():
+            family.samples = [
+                _plain_le(sample)
+                for sample in family.samples
+                if family.name not in self.unset and sample.name != f"{family.name}_created"
+            ]
+            yield family
 
-    def counter(self, name: str, help: str, labelnames: Sequence[str] = ()) -> Counter:
-        metric = Counter(name, help, tuple(labelnames))
-        self._add(metric)
-        return metric
-
-    def gauge(self, name: str, help: str, labelnames: Sequence[str] = ()) -> Gauge:
-        metric = Gauge(name, help, tuple(labelnames))
-        self._add(metric)
-        return metric
-
-    def histogram(
-        self,
-        name: str,
-        help: str,
-        labelnames: Sequence[str] = (),
-        buckets: Sequence[float] = COMMAND_BUCKETS,
-    ) -> Histogram:
-        metric = Histogram(name, help, tuple(labelnames), tuple(buckets))
-        self._add(metric)
-        return metric
+    def render(self) -> str:
+        return prom.generate_latest(self).decode()
 
     def reset(self) -> None:
         """Zero every metric (the registrations stay)."""
-        for metric in self._metrics.values():
+        for metric in self.metrics:
             metric.reset()
 
-    def render(self) -> str:
-        lines: list[str] = []
-        for metric in self._metrics.values():
-            lines += metric.render()
-        return "\n".join(lines) + "\n"
+    def counter(self, name: str, help: str, labelnames: Sequence[str]) -> Counter:
+        """``name`` without ``_total``: prometheus_client appends it in the text."""
+        return Counter(prom.Counter(name, help, labelnames, registry=self), self, f"{name}_total")
+
+    def gauge(self, name: str, help: str, labelnames: Sequence[str] = ()) -> Gauge:
+        return Gauge(prom.Gauge(name, help, labelnames, registry=self), self, name)
+
+    def histogram(
+        self, name: str, help: str, labelnames: Sequence[str], buckets: Sequence[float]
+    ) -> Histogram:
+        metric = prom.Histogram(name, help, labelnames, registry=self, buckets=buckets)
+        return Histogram(metric, self, name)
+
+
+def _plain_le(sample: Sample) -> Sample:
+    """``le="1"``, as shortbot always wrote it, for prometheus_client's ``le="1.0"``."""
+    le = sample.labels.get("le")
+    return sample._replace(labels={**sample.labels, "le": le.removesuffix(".0")}) if le else sample
+
+
+class _Metric(Generic[M]):
+    """A prometheus_client metric updated with keyword labels: ``inc(2, result="ok")``."""
+
+    def __init__(self, metric: M, registry: Registry, name: str) -> None:
+        self.metric: M = metric
+        self.registry, self.name = registry, name
+        self.declared: list[Labels] = []
+        registry.metrics.append(self)
+
+    def series(self, labels: Labels) -> M:
+        return self.metric.labels(**labels) if labels else self.metric
+
+    def reset(self) -> None:
+        self.metric.clear()
+        for labels in self.declared:
+            self.series(labels)
+
+
+class Counter(_Metric[prom.Counter]):
+    def inc(self, amount: float = 1.0, **labels: str) -> None:
+        self.series(labels).inc(amount)
+
+    def declare(self, **labels: str) -> Counter:
+        """Show this series at 0 before it first counts (and again after a reset)."""
+        self.declared.append(labels)
+        self.series(labels)
+        return self
+
+    def get(self, **labels: str) -> float:
+        return self.registry.get_sample_value(self.name, labels) or 0.0
+
+
+class Histogram(_Metric[prom.Histogram]):
+    def observe(self, value: float, **labels: str) -> None:
+        self.series(labels).observe(value)
+
+    def count(self, **labels: str) -> int:
+        return int(self.registry.get_sample_value(f"{self.name}_count", labels) or 0)
+
+
+class Gauge(_Metric[prom.Gauge]):
+    """A value that goes up and down; ``set_all`` replaces every series (scrape-time gauges)."""
+
+    def set(self, value: float, **labels: str) -> None:
+        self.series(labels).set(value)
+        self.registry.unset.discard(self.name)
+
+    def set_all(self, series: Iterable[tuple[Labels, float]]) -> None:
+        self.reset()
+        for labels, value in series:
+            self.set(value, **labels)
+
+    def reset(self) -> None:
+        super().reset()
+        self.registry.unset.add(self.name)  # no sample until set
 
 
 REGISTRY = Registry()
 
 POLLS = REGISTRY.counter(
-    "shortbot_polls_total",
+    "shortbot_polls",
     "Feed polls by result: ok (parsed and stored), unchanged (304 or same body), failed "
     "(the feed's fault, recorded on it), error (shortbot's fault).",
     ["result"],
 )
 ENTRIES = REGISTRY.counter(
-    "shortbot_entries_ingested_total",
+    "shortbot_entries_ingested",
     "Feed entries stored by polls, by kind: new or updated.",
     ["kind"],
 )
 DELIVERIES = REGISTRY.counter(
-    "shortbot_deliveries_total",
+    "shortbot_deliveries",
     "Digest items by destination and result: sent, failed (refused for good), pending "
     "(left in the ledger for the next run).",
     ["destination", "result"],
 )
 COMMANDS = REGISTRY.counter(
-    "shortbot_commands_total",
+    "shortbot_commands",
     "Discord commands by name and result: ok, error (raised while running), rejected "
     "(refused before running: checks, usage, cooldown).",
     ["command", "result"],
@@ -277,6 +157,7 @@ COMMAND_SECONDS = REGISTRY.histogram(
     "shortbot_command_duration_seconds",
     "Time spent running Discord commands, by command name.",
     ["command"],
+    COMMAND_BUCKETS,
 )
 # Computed at scrape time from the database (bot.health).
 DATABASE_UP = REGISTRY.gauge(
@@ -299,7 +180,6 @@ LAST_SUCCESSFUL_POLL = REGISTRY.gauge(
     "shortbot_last_successful_poll_timestamp_seconds",
     "Unix time of the latest successful feed poll (absent before the first one).",
 )
-
 
 for _result in ("ok", "unchanged", "failed", "error"):
     POLLS.declare(result=_result)
