@@ -20,7 +20,8 @@ import html
 from datetime import UTC, datetime
 from typing import Any
 
-from papers.facebook_render import post_key, safe_url
+from papers.facebook_render import safe_url
+from papers.keys import item_key, json_post_key
 from papers.markup import parse
 from papers.markup_render import html as markup_html
 from papers.markup_render import plain
@@ -64,7 +65,7 @@ def item_fields(item: DigestItem) -> dict[str, Any]:
     paper = item.papers[0] if item.papers else None
     title = (paper.title or paper.key) if paper else summary.title
     return {
-        "key": f"summary:{summary.id}",
+        "key": item_key(summary),
         "title": _line(title, TITLE_CHARS) or "(untitled)",
         "author": _line(summary.author, AUTHOR_CHARS),
         "votes": summary.votes,
@@ -155,7 +156,7 @@ def render_digest(digest: Digest, *, destination: str, feed_url: str) -> list[Po
     items = [item_fields(item) for item in digest.items]
     papers = [paper_fields(item) for item in digest.papers]
     keys = tuple(fields["key"] for fields in [*items, *papers])
-    key = post_key(destination, keys)
+    key = json_post_key(destination, keys)
     content = ""
     if items:
         groups: dict[str, list[dict[str, Any]]] = {}

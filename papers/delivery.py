@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from papers import subscriptions as rules
+from papers.keys import item_key
 from papers.model import Digest, PaperItem, Subscription
 from papers.ports import DigestStore
 from papers.publishing import (
@@ -153,10 +154,6 @@ class _Run:
     sent: dict[str, Sent] = field(default_factory=dict)
 
 
-def item_key(summary_id: int) -> str:
-    return f"summary:{summary_id}"
-
-
 @dataclass(frozen=True, slots=True)
 class Selection:
     """The next digest, the items its rules leave out, and those beyond its cap."""
@@ -180,7 +177,7 @@ async def select_digest(
     are not (they leave the window by age)."""
     items, _ = await store.undelivered(name, SCAN, since=since)
     chosen = [i for i in items if rules.matches(i, policy.rules)]
-    unsubscribed = [item_key(i.summary.id) for i in items if not rules.matches(i, policy.rules)]
+    unsubscribed = [item_key(i.summary) for i in items if not rules.matches(i, policy.rules)]
     fresh: list[PaperItem] = []
     if rules.topics(policy.rules):
         start = now - PAPER_FRESHNESS if since is None else max(since, now - PAPER_FRESHNESS)
@@ -189,7 +186,7 @@ async def select_digest(
     shown, left = chosen[: policy.max_items], chosen[policy.max_items :]
     room = policy.max_items - len(shown)
     shown_papers, left_papers = fresh[:room], fresh[room:]
-    overflow = [item_key(i.summary.id) for i in left] + [p.key for p in left_papers]
+    overflow = [item_key(i.summary) for i in left] + [p.key for p in left_papers]
     digest = Digest(
         name,
         tuple(shown),

@@ -7,12 +7,12 @@ like a mention is defused; the bot also sends every message with ``allowed_menti
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
+from papers.keys import discord_post_key, item_key
 from papers.markup import parse
 from papers.markup_render import discord, discord_escape
 from papers.model import Digest, Paper, PaperItem, PaperWithSummaries, Summary
@@ -228,7 +228,6 @@ def text_message(text: str) -> Payload:
 DIGEST_HEADING = "**{count} new {summaries}**"
 DIGEST_EXCERPT = 350
 DIGEST_DESCRIPTION = 500  # the paper's authors and ids, above its summaries
-NONCE_LIMIT = 25  # Discord's nonce: at most 25 characters
 CONTINUED = " (continued)"
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
@@ -245,11 +244,8 @@ def digest_heading(digest: Digest, template: str = DIGEST_HEADING) -> str:
     )
 
 
-def post_key(destination: str, items: Sequence[str], *, fallback: str = "") -> str:
-    """A deterministic idempotency key (Discord's nonce) for ``items`` on ``destination``:
-    sha256 hex, cut to 25 characters. ``fallback`` tells apart posts that carry no item."""
-    parts = [destination, *items] if items else [destination, "no-items", fallback]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:NONCE_LIMIT]
+# Until bot/delivery.py imports papers.keys.discord_post_key itself (its alerts' nonce).
+post_key = discord_post_key
 
 
 def digest_posts(digest: Digest, *, destination: str, heading: str) -> list[Post]:
@@ -260,7 +256,7 @@ def digest_posts(digest: Digest, *, destination: str, heading: str) -> list[Post
     operator's text), the last one's says "and N more" when the digest was capped. New papers
     follow the summaries, listed in embeds of their own. Each ``Post.items`` lists the
     ``summary:{id}`` and ``paper:{id}v{version}`` keys its embeds carry; ``Post.key`` is
-    :func:`post_key` of those. An empty digest is no post at all.
+    :func:`papers.keys.discord_post_key` of those. An empty digest is no post at all.
     """
     more_line = f"and {digest.more} more at {SHORTSCIENCE}" if digest.more else ""
     embeds: list[tuple[Payload, list[str]]] = []
@@ -298,7 +294,7 @@ def digest_posts(digest: Digest, *, destination: str, heading: str) -> list[Post
         content = "\n".join(lines)
         posts.append(
             Post(
-                key=post_key(destination, keys, fallback=f"{index}\x1f{content}"),
+                key=discord_post_key(destination, keys, fallback=f"{index}\x1f{content}"),
                 items=tuple(keys),
                 payload={"content": content, "embeds": message_embeds},
             )
@@ -354,7 +350,7 @@ def _digest_embeds(
             embed, keys = start(False), []
             out.append((embed, keys))
         embed["fields"].append(field)
-        keys.append(f"summary:{summary.id}")
+        keys.append(item_key(summary))
     return out
 
 

@@ -8,9 +8,7 @@ on one line. Items that do not fit the Graph API's 63,206-character limit are le
 
 from __future__ import annotations
 
-import hashlib
-import json
-
+from papers.keys import item_key, json_post_key
 from papers.markup import parse
 from papers.markup_render import plain
 from papers.model import Digest, DigestItem, PaperItem
@@ -114,15 +112,9 @@ def _by_paper(items: list[DigestItem]) -> list[list[DigestItem]]:
     """Items grouped under their first paper, in the digest's order."""
     groups: dict[str, list[DigestItem]] = {}
     for item in items:
-        key = item.papers[0].key if item.papers else f"summary:{item.summary.id}"
+        key = item.papers[0].key if item.papers else item_key(item.summary)
         groups.setdefault(key, []).append(item)
     return list(groups.values())
-
-
-def post_key(destination: str, items: tuple[str, ...]) -> str:
-    """Stable for the same items on the same destination."""
-    blob = json.dumps([destination, *items], ensure_ascii=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("ascii")).hexdigest()[:24]
 
 
 def more_line(count: int, digest_url: str) -> str:
@@ -146,8 +138,7 @@ def render_digest(digest: Digest, *, destination: str, digest_url: str) -> list[
     # each summary's cost is counted with its paper's title and what grouping may add (a
     # count, an indent), so the grouped message is never longer than what was counted
     entries: list[tuple[str, str, str | None, DigestItem | PaperItem]] = [
-        (f"summary:{i.summary.id}", render_item(i), safe_url(i.summary.url), i)
-        for i in digest.items
+        (item_key(i.summary), render_item(i), safe_url(i.summary.url), i) for i in digest.items
     ]
     entries += [(p.key, render_paper(p), safe_url(p.paper.url), p) for p in digest.papers]
     taken: list[DigestItem | PaperItem] = []
@@ -178,4 +169,4 @@ def render_digest(digest: Digest, *, destination: str, digest_url: str) -> list[
     payload = {"message": message, "link": link or digest_url}
     if not payload["link"]:
         del payload["link"]
-    return [Post(key=post_key(destination, items), items=items, payload=payload)]
+    return [Post(key=json_post_key(destination, items), items=items, payload=payload)]

@@ -8,7 +8,6 @@ is never posted twice and never lost.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -29,13 +28,6 @@ class Post:
     items: tuple[str, ...]
     payload: dict[str, Any]
     reply_to: int | None = None
-
-
-def post_key(destination: str, items: tuple[str, ...], *, salt: str = "") -> str:
-    """A stable idempotency key for a post: the same items to the same place, the same key
-    (25 hex characters: Discord's nonce allows 25)."""
-    blob = "\x1f".join([destination, salt, *items])
-    return hashlib.sha256(blob.encode()).hexdigest()[:25]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from papers.keys import item_key
 from papers.markup import parse
 from papers.markup_render import plain
 from papers.model import Digest, DigestItem, Paper, PaperItem, PaperWithSummaries, Summary
@@ -32,7 +33,7 @@ def group_by_paper(items: tuple[DigestItem, ...]) -> list[tuple[Paper | None, li
     groups: dict[str, tuple[Paper | None, list[Summary]]] = {}
     for item in items:
         paper = item.papers[0] if item.papers else None
-        key = paper.key if paper else f"summary:{item.summary.id}"
+        key = paper.key if paper else item_key(item.summary)
         groups.setdefault(key, (paper, []))[1].append(item.summary)
     return list(groups.values())
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from papers.keys import console_post_key
 from papers.model import Digest
-from papers.publishing import Post, Sent, post_key
+from papers.publishing import Post, Sent
 from papers.render import console_digest
 
 
@@ -21,7 +22,7 @@ class ConsolePublisher:
         if digest.empty:
             return []
         items = digest.keys
-        return [Post(post_key(self.name, items), items, {"text": console_digest(digest)})]
+        return [Post(console_post_key(self.name, items), items, {"text": console_digest(digest)})]
 
     async def send(self, post: Post, *, reply_to: Sent | None = None) -> Sent:
         stream = self._stream or sys.stdout

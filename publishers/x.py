@@ -44,7 +44,8 @@ from papers.publishing import (
     Sent,
     Transient,
 )
-from papers.x_render import SHORTSCIENCE, LinkMode, Mode, render_digest, url_entities
+from papers.x_render import SHORTSCIENCE, LinkMode, Mode, render_digest
+from papers.x_text import url_entities
 
 DEFAULT_RETRY_AFTER = 60.0
 RECENT_POSTS = 100  # how far back find_sent looks (X's maximum page)

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from papers.keys import PAPER_PREFIX, SUMMARY_PREFIX, item_key
 from papers.model import (
     DigestItem,
     Feed,
@@ -556,9 +557,9 @@ class Store:
         ``since``: only summaries first seen from then on (a new destination does not get the
         whole history).
         """
-        item_key = literal("summary:") + cast(summaries.c.id, String)
+        ledger_key = literal(SUMMARY_PREFIX) + cast(summaries.c.id, String)
         delivered = exists().where(
-            and_(deliveries.c.destination == destination, deliveries.c.item_key == item_key)
+            and_(deliveries.c.destination == destination, deliveries.c.item_key == ledger_key)
         )
         pending = and_(summaries.c.announce.is_(True), ~delivered)
         if since is not None:
@@ -603,14 +604,14 @@ class Store:
         """Papers arXiv listings announced (first seen from ``since`` on, oldest first) that
         are not in ``destination``'s ledger yet; one item per paper and version (a paper
         cross-listed in several watched listings comes once)."""
-        item_key = (
-            literal("paper:")
+        ledger_key = (  # papers.keys.paper_key in SQL
+            literal(PAPER_PREFIX)
             + cast(paper_announcements.c.paper_id, String)
             + literal("v")
             + cast(paper_announcements.c.arxiv_version, String)
         )
         delivered = exists().where(
-            and_(deliveries.c.destination == destination, deliveries.c.item_key == item_key)
+            and_(deliveries.c.destination == destination, deliveries.c.item_key == ledger_key)
         )
         query = (
             select(
@@ -665,7 +666,7 @@ class Store:
                     deliveries,
                     {
                         "destination": destination,
-                        "item_key": f"summary:{summary_id}",
+                        "item_key": item_key(summary_id),
                         "status": status,
                         "error": error,
                         "created_at": now,

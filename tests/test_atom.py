@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from papers import atom_render as ar
-from papers.facebook_render import post_key
+from papers.keys import json_post_key
 from papers.model import Digest, DigestItem, Paper, Summary
 from papers.publishing import ItemRejected, Post, Sent, Transient
 from publishers import atom as atom_module
@@ -67,7 +67,7 @@ def test_a_digest_is_one_entry() -> None:
     d = digest(item(1, votes=1), item(2, seen=NOW - timedelta(days=1)), more=5)
     [post] = ar.render_digest(d, destination="atom", feed_url=FEED_URL)
     assert post.items == ("summary:1", "summary:2")
-    assert post.key == post_key("atom", post.items)
+    assert post.key == json_post_key("atom", post.items)
     payload = post.payload
     assert payload["id"] == f"tag:shortbot,2026:digest/{post.key}"
     assert payload["title"] == "2 new summaries"

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from papers import facebook_render as fr
+from papers.keys import json_post_key
 from papers.model import Digest, DigestItem, Paper, Summary
 from papers.publishing import (
     AlreadyPosted,
@@ -193,7 +194,7 @@ def check_post(post: Post, d: Digest) -> None:
     assert len(bullets) == len(groups) + len(shown_papers)
     # plain text: no control or format characters except the newlines of the layout
     assert all(ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs") for ch in message)
-    assert post.key == fr.post_key(d.destination, post.items)
+    assert post.key == json_post_key(d.destination, post.items)
 
 
 unicode_text = st.text(max_size=3000)

@@ -12,7 +12,7 @@ import pytest
 from papers.delivery import DeliveryPolicy, deliver, select_digest
 from papers.model import Digest
 from papers.publishing import Post, Sent
-from papers.x_render import url_entities
+from papers.x_text import url_entities
 from publishers.console import ConsolePublisher
 from publishers.x import XPublisher
 from storage.ledger import Ledger
