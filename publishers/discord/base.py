@@ -1,0 +1,79 @@
+"""What the Discord publishers (channel and webhook) and the shared login have in common.
+
+:class:`Closing`: ``async with`` whose entry makes no request and whose exit closes.
+:class:`DiscordPublisher`: a destination's name, heading and timeout, rendering with
+:func:`papers.discord_render.digest_posts` (pure), and :func:`message_parts`, which turns a
+rendered post into what discord.py sends (every message goes with ``allowed_mentions`` none).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from types import TracebackType
+from typing import Self
+
+import discord
+
+from papers.discord_render import digest_heading, digest_posts
+from papers.model import Digest
+from papers.publishing import ItemRejected, Post, Transient
+
+DEFAULT_TIMEOUT = 120.0  # one request, including discord.py's own waits and retries
+
+
+class Closing:
+    """``async with`` support for something that starts on first use and ends with ``close()``."""
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        """Nothing happens on entry (a dry run makes no request); the first use starts, and
+        leaving closes."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class DiscordPublisher(Closing):
+    """A Discord destination: ``send`` and ``find_sent`` start it on first use (``start()``
+    checks it early, raising the ``PublishError`` kinds of :mod:`publishers.discord.errors`)."""
+
+    platform = "discord"
+
+    def __init__(self, name: str, *, heading: str, timeout: float) -> None:
+        self.name = name
+        self.heading = heading
+        self.timeout = timeout
+        self._lock = asyncio.Lock()
+
+    @property
+    def _where(self) -> str:
+        """The destination in words, for errors and the log (never with a secret)."""
+        raise NotImplementedError
+
+    def render(self, digest: Digest) -> list[Post]:
+        return digest_posts(
+            digest, destination=self.name, heading=digest_heading(digest, self.heading)
+        )
+
+    def _closed(self) -> Transient:
+        return Transient(f"the publisher for {self._where} was closed while in use")
+
+
+def message_parts(post: Post) -> tuple[str | None, list[discord.Embed]]:
+    """The content and embeds of a rendered post (``ItemRejected`` if it is not a message)."""
+    try:
+        content = post.payload.get("content") or None
+        embeds = [discord.Embed.from_dict(e) for e in post.payload.get("embeds") or []]
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ItemRejected(f"the post is not a Discord message: {exc}") from exc
+    if content is not None and not isinstance(content, str):
+        raise ItemRejected("the post's content is not text")
+    return content, embeds

@@ -1,0 +1,193 @@
+"""The channel publisher: digests posted to a channel by the bot, over REST only.
+
+It logs in through a :class:`~publishers.discord.session.DiscordSession` (the run's shared one,
+or its own); given the channel's guild, it addresses the channel without looking it up (no
+``GET /channels/{id}``): a gone or forbidden channel then shows at the first send, mapped as in
+:mod:`publishers.discord.errors`.
+
+Idempotency. The publisher sends ``Post.key`` as the message ``nonce`` with ``enforce_nonce``:
+within Discord's de-duplication window (a few minutes) a re-send of the same post returns the
+message already created, so a retry after a lost response makes no duplicate. ``find_sent``
+covers older crashes: it scans the channel's last ``scan_limit`` (50) messages for one by the
+bot whose nonce, or whose content and embeds, equal the post's. Past that window and those
+messages a crash can still lead to a duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import discord
+
+from papers.discord_render import DIGEST_HEADING
+from papers.publishing import CredentialsRejected, Post, Sent
+from publishers.discord.base import DEFAULT_TIMEOUT, DiscordPublisher, message_parts
+from publishers.discord.errors import MISSING_PERMISSIONS, discord_errors, map_http_error
+from publishers.discord.session import DEFAULT_MAX_RATELIMIT_WAIT, DiscordSession
+
+log = logging.getLogger(__name__)
+
+SCAN_LIMIT = 50
+
+
+class DiscordChannelPublisher(DiscordPublisher):
+    """Posts digests to one channel as the bot, over REST only (no gateway connection).
+
+    With ``session`` it uses that shared login (and leaves it open on close); without, it logs
+    in on its own. With ``guild_id`` the channel is addressed without looking it up first.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        channel_id: int,
+        token: str,
+        heading: str = DIGEST_HEADING,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_ratelimit_wait: float | None = DEFAULT_MAX_RATELIMIT_WAIT,
+        scan_limit: int = SCAN_LIMIT,
+        session: DiscordSession | None = None,
+        guild_id: int | None = None,
+    ) -> None:
+        super().__init__(name, heading=heading, timeout=timeout)
+        self.channel_id = channel_id
+        self.guild_id = guild_id
+        self.max_ratelimit_wait = max_ratelimit_wait
+        self.scan_limit = scan_limit
+        self.__token = token
+        self._session = session
+        self._own_session: DiscordSession | None = None
+        self._client: discord.Client | None = None
+        self._channel: discord.abc.Messageable | None = None
+
+    def __repr__(self) -> str:
+        return f"DiscordChannelPublisher(name={self.name!r}, channel_id={self.channel_id})"
+
+    @property
+    def _where(self) -> str:
+        return f"channel {self.channel_id}"
+
+    # -- lifecycle
+
+    async def start(self) -> None:
+        """Log in (``GET /users/@me``, or the shared session's login; no gateway) and look the
+        channel up once for the run (not when its guild is known)."""
+        async with self._lock:
+            if self._channel is not None:
+                return
+            session = self._session
+            if session is None:
+                session = DiscordSession(
+                    self.__token, timeout=self.timeout, max_ratelimit_wait=self.max_ratelimit_wait
+                )
+            channel: Any
+            try:
+                with discord_errors(self._where, starting=True):
+                    client = await session.client()
+                    if self.guild_id is not None:
+                        channel = client.get_partial_messageable(
+                            self.channel_id, guild_id=self.guild_id, type=discord.ChannelType.text
+                        )
+                    else:
+                        async with asyncio.timeout(self.timeout):
+                            channel = await client.fetch_channel(self.channel_id)
+                    if not isinstance(channel, discord.abc.Messageable):
+                        raise CredentialsRejected(
+                            f"{self._where} is a {type(channel).__name__}: it takes no messages"
+                        )
+            except BaseException:
+                if session is not self._session:
+                    await session.close()
+                raise
+            if session is not self._session:
+                self._own_session = session
+            self._client, self._channel = client, channel
+
+    async def close(self) -> None:
+        async with self._lock:
+            own, self._own_session = self._own_session, None
+            self._client, self._channel = None, None
+            if own is not None:
+                await own.close()
+
+    async def _ready(self) -> tuple[discord.Client, discord.abc.Messageable]:
+        await self.start()
+        client, channel = self._client, self._channel
+        if client is None or channel is None:
+            raise self._closed()
+        return client, channel
+
+    # -- posting
+
+    async def send(self, post: Post, *, reply_to: Sent | None = None) -> Sent:
+        """Post one message with ``post.key`` as its enforced nonce (``reply_to`` is unused:
+        Discord digests are not threads)."""
+        _, channel = await self._ready()
+        content, embeds = message_parts(post)
+        with discord_errors(self._where):
+            async with asyncio.timeout(self.timeout):
+                message = await channel.send(
+                    content=content,
+                    embeds=embeds,
+                    nonce=post.key,  # discord.py adds enforce_nonce=true with every nonce
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+        return Sent(post_id=str(message.id), url=self._jump_url(message))
+
+    def _jump_url(self, message: discord.Message) -> str:
+        if message.guild is None and self.guild_id is not None:  # a channel not looked up
+            return f"https://discord.com/channels/{self.guild_id}/{self.channel_id}/{message.id}"
+        return message.jump_url
+
+    async def find_sent(self, post: Post) -> Sent | None:
+        """The bot's message for ``post`` among the channel's last ``scan_limit`` messages.
+
+        Within Discord's nonce window ``send`` is idempotent anyway; this covers older crashes.
+        Without Read Message History the scan is skipped (``None``, with a warning).
+        """
+        client, channel = await self._ready()
+        me = client.user.id if client.user is not None else None
+        wanted = _fingerprint(post.payload.get("content"), post.payload.get("embeds") or [])
+        with discord_errors(self._where):
+            try:
+                async with asyncio.timeout(self.timeout):
+                    async for message in channel.history(limit=self.scan_limit):
+                        if message.author.id != me:
+                            continue
+                        found = _fingerprint(message.content, [e.to_dict() for e in message.embeds])
+                        if str(message.nonce) == post.key or found == wanted:
+                            return Sent(post_id=str(message.id), url=self._jump_url(message))
+            except discord.Forbidden as exc:
+                if exc.code != MISSING_PERMISSIONS:
+                    raise map_http_error(exc, self._where, starting=False) from exc
+                log.warning(
+                    "cannot read the history of %s (no Read Message History): relying on the nonce",
+                    self._where,
+                )
+        return None
+
+
+def _fingerprint(content: Any, embeds: Sequence[Mapping[str, Any]]) -> tuple[Any, ...]:
+    """What must match for a message to be a post: its text, not Discord's additions
+    (``type``, ``inline``, colours) nor surrounding whitespace Discord may trim."""
+
+    def text(value: Any) -> str:
+        return str(value or "").strip()
+
+    return (
+        text(content),
+        tuple(
+            (
+                text(e.get("title")),
+                text(e.get("url")),
+                text(e.get("description")),
+                text((e.get("footer") or {}).get("text")),
+                tuple((text(f.get("name")), text(f.get("value"))) for f in e.get("fields") or []),
+            )
+            for e in embeds
+        ),
+    )
