@@ -16,7 +16,8 @@ from bot.locks import destination_lock
 from bot.platforms import DestinationError
 from bot.platforms import discord as discord_platform
 from papers.delivery import deliver
-from papers.discord_render import escape, post_key
+from papers.discord_render import escape
+from papers.keys import discord_post_key
 from papers.publishing import DeliveryReport, Post, PublishError
 
 # Destinations delivered at once. On PostgreSQL each holds a connection for its lock and uses
@@ -116,7 +117,7 @@ async def tell_maintainers(app: App, disabled: list[DeliveryReport]) -> None:
         async with open_run(app) as run:
             alerts = await discord_platform.channel(run, "alerts", channel_id)
             for report in disabled:
-                key = post_key("alerts", (report.destination, report.disabled or ""))
+                key = discord_post_key("alerts", (report.destination, report.disabled or ""))
                 await alerts.send(Post(key, (), {"content": alert_text(report), "embeds": []}))
     except DestinationError as exc:
         log.error("could not tell the maintainers channel=%s reason=%s", channel_id, exc)

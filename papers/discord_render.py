@@ -244,8 +244,6 @@ def digest_heading(digest: Digest, template: str = DIGEST_HEADING) -> str:
     )
 
 
-# Until bot/delivery.py imports papers.keys.discord_post_key itself (its alerts' nonce).
-post_key = discord_post_key
 
 
 def digest_posts(digest: Digest, *, destination: str, heading: str) -> list[Post]:

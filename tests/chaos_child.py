@@ -26,6 +26,7 @@ from typing import Any
 
 import aiohttp
 
+import bot.platforms.x
 import publishers.x
 from bot.app import open_app
 from bot.delivery import deliver_all
@@ -47,7 +48,8 @@ def pinned_x_publisher(port: int, hosts: list[str], cafile: str) -> type[publish
 
 
 async def main(config_file: str, x: dict[str, Any]) -> int:
-    publishers.x.XPublisher = pinned_x_publisher(x["port"], x["hosts"], x["cafile"])  # type: ignore[misc]
+    # the X platform's factory builds this class: X's hosts pinned to the fake X
+    bot.platforms.x.XPublisher = pinned_x_publisher(x["port"], x["hosts"], x["cafile"])  # type: ignore[misc]
     async with open_app(load_settings(config_file)) as app:
         problems: list[str] = []
         reports = await deliver_all(app, problems=problems)
