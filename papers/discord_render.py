@@ -244,8 +244,6 @@ def digest_heading(digest: Digest, template: str = DIGEST_HEADING) -> str:
     )
 
 
-
-
 def digest_posts(digest: Digest, *, destination: str, heading: str) -> list[Post]:
     """A digest as Discord messages, in order: one embed per paper (a field per summary),
     at most 10 embeds and 6,000 embed characters per message, as many messages as it takes.
