@@ -49,8 +49,8 @@ _SENTENCE_END = (".", "!", "?", ":", ";", ".)", ".”", '."')
 _TRAILING = " \t\n,;:-–—(["
 # markup that opens a span or block: a cut right after one drops it rather than close it empty
 _OPENERS = frozenset(
-    ("<p>", "<ul>", "<ol>", "<li>", "<blockquote>", "<em>", "<strong>", "<del>", "<h4>", "<h5>")
-    + ("<h6>", "<pre><code>", "**", "*", "~~", "```\n")
+    {"<p>", "<ul>", "<ol>", "<li>", "<blockquote>", "<em>", "<strong>", "<del>", "<h4>", "<h5>"}
+    | {"<h6>", "<pre><code>", "**", "*", "~~", "```\n"}
 )
 SENTENCE_SHARE = 0.6  # a sentence end is preferred when it keeps at least this much
 
