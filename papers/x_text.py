@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import warnings
+from functools import lru_cache
 
 with warnings.catch_warnings():
     # twitter_text loads its emoji list through pkg_resources, which warns on import.
@@ -36,6 +37,7 @@ def normalise(text: str) -> str:
     return re.sub(r"\r\n|\r|\n", "\n", unicodedata.normalize("NFC", text))
 
 
+@lru_cache(maxsize=1024)  # composing a post measures the same texts many times
 def weighted_length(text: str) -> int:
     """The length X counts toward the 280 limit (see the module notes)."""
     crlf = unicodedata.normalize("NFC", text).count("\r\n")
