@@ -193,7 +193,11 @@ def check_post(post: Post, d: Digest) -> None:
     bullets = [line for line in message.split("\n") if line.startswith(fr.BULLET)]
     assert len(bullets) == len(groups) + len(shown_papers)
     # plain text: no control or format characters except the newlines of the layout
-    assert all(ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs") for ch in message)
+    # (the joiners that emoji sequences and Persian / Indic words need are text, and stay)
+    assert all(
+        ch in "\n\u200c\u200d" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs")
+        for ch in message
+    )
     assert post.key == json_post_key(d.destination, post.items)
 
 

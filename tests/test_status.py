@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.app import App, open_app
-from bot.settings import Settings
 from bot.cli.status import SECTIONS, Section, status
+from bot.settings import Settings
 from papers.publishing import Post
 from storage.db import describe_url
 from storage.ledger import Ledger
