@@ -9,7 +9,9 @@ Routes ``/{version}/{page_id}/feed``:
 Like Graph, it answers errors as ``{"error": {"message", "type", "code", "error_subcode",
 "fbtrace_id"}}``, with HTTP 400 for most of them (rate limits included). The same message posted
 twice within ``duplicate_window`` seconds is refused with code 506. Faults are scripted per
-request, in turn, with :meth:`FakeGraph.fail_next`::
+request, in turn, with :meth:`FakeGraph.fail_next` (a :class:`tests.fakebase.FaultQueue`, as in
+the fake Discord and X; its requests are in its server's log,
+``graph.server.requests(graph.path)``)::
 
     graph.fail_next("expired")          # 190 / 463: Session has expired
     graph.fail_next("page_rate_limit")  # 32, with an X-Page-Usage header
@@ -25,12 +27,12 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from tests.fakebase import Armed, FaultQueue, PostHook
 from tests.httpserver import LocalHTTPServer, Request, Response
 from tests.secretwatch import secret
 
@@ -45,13 +47,15 @@ class FakePost:
 
 
 @dataclass
-class Fault:
+class Fault(Armed):
+    """A scripted answer (see the module's docstring) for the next request."""
+
     kind: str
     delay: float = 0.0
     headers: dict[str, str] | None = None
 
 
-class FakeGraph:
+class FakeGraph(PostHook):
     """One Page's feed; ``route`` it on a ``LocalHTTPServer``."""
 
     def __init__(
@@ -69,9 +73,7 @@ class FakeGraph:
         self.version = version
         self.duplicate_window = duplicate_window
         self.posts: list[FakePost] = []
-        self.faults: list[Fault] = []
-        self.on_post: Callable[[], None] | None = None
-        """Called once a post is stored, before it is answered (the chaos tests kill there)."""
+        self.faults: FaultQueue[Fault] = FaultQueue()
         self._ids = itertools.count(1)
         self._traces = itertools.count(1)
         self._lock = threading.Lock()
@@ -88,18 +90,15 @@ class FakeGraph:
     def fail_next(
         self, kind: str, *, delay: float = 0.0, headers: dict[str, str] | None = None
     ) -> None:
-        self.faults.append(Fault(kind, delay, headers))
+        self.faults.arm(Fault(kind, delay, headers))
 
     # the handler, called in the server's threads
 
     def handle(self, request: Request) -> Response:
         with self._lock:
-            fault = self.faults.pop(0) if self.faults else None
-            if fault and fault.kind == "slow":
-                answer = self._answer(request)
-                return Response(answer.status, answer.body, answer.headers, delay=fault.delay)
-            if fault and fault.kind == "drop":
-                answer = self._answer(request)  # the post is made…
+            fault = self.faults.take()
+            if fault and fault.kind in ("slow", "drop"):
+                answer = self._answer(request)  # the post is made, its answer held back
                 return Response(answer.status, answer.body, answer.headers, delay=fault.delay)
             if fault:
                 return self._fault(fault)
@@ -134,8 +133,7 @@ class FakeGraph:
         post_id = f"{self.page_id}_{next(self._ids)}"
         created_time = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
         self.posts.append(FakePost(post_id, message, link, now, created_time))
-        if self.on_post is not None:
-            self.on_post()
+        self._posted()
         return self.json({"id": post_id})
 
     def _feed(self, query: dict[str, list[str]]) -> Response:

@@ -16,6 +16,7 @@ Import discord.py through :mod:`tests.fakediscord.compat` while pytest turns the
 DeprecationWarning of Python 3.11-3.12 into an error.
 """
 
+from tests.fakediscord.api import ApiError
 from tests.fakediscord.client import (
     apply_discord_endpoints,
     discord_endpoints,
@@ -48,7 +49,7 @@ from tests.fakediscord.records import (
     SentInteraction,
     SentMessage,
 )
-from tests.fakediscord.server import ApiError, FakeDiscord
+from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.snowflake import new_snowflake, snowflake_time
 
 __all__ = [

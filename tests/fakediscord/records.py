@@ -1,12 +1,18 @@
-"""What the fake remembers, and the knobs tests turn: recorded requests, faults, rate limits."""
+"""What the fake remembers, and the knobs tests turn: recorded requests, faults, rate limits.
+
+The request record and the fault's use count extend :mod:`tests.fakebase`, shared with the
+fakes of X and the Graph API.
+"""
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from tests import fakebase
+from tests.fakebase import Armed
 
 JSON = dict[str, Any]
 
@@ -20,90 +26,44 @@ class UploadedFile:
 
 
 @dataclass
-class RecordedRequest:
-    """One REST request, as the fake received and answered it."""
+class RecordedRequest(fakebase.RecordedRequest[str]):
+    """One REST request, as the fake received and answered it.
 
-    method: str
-    path: str
-    """Relative to the API base, e.g. ``/channels/123/messages`` (no ``/api/v10``)."""
-    route: str | None
-    """The matched route template, e.g. ``/channels/{channel_id}/messages``; None if unknown."""
-    query: dict[str, str]
-    headers: dict[str, str]
+    ``path`` is relative to the API base, e.g. ``/channels/123/messages`` (no ``/api/v10``);
+    ``route`` the matched template, e.g. ``/channels/{channel_id}/messages``; ``fault`` why the
+    fake answered with an injected error (``fail_next``/rate limit), if it did.
+    """
+
     json: Any
     """The JSON body (for multipart uploads: the parsed ``payload_json``); None if none."""
     files: list[UploadedFile] = field(default_factory=list)
-    status: int = 0
     response: Any = None
     at: float = 0.0
     """``time.monotonic()`` when it arrived."""
-    fault: str | None = None
-    """Why the fake answered with an injected error (``fail_next``/rate limit), if it did."""
-
-    @property
-    def unknown(self) -> bool:
-        return self.route is None
 
     @property
     def authorization(self) -> str | None:
         return self.header("Authorization")
 
-    def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        return next((v for k, v in self.headers.items() if k.lower() == lowered), None)
-
-    def matches(self, method: str, pattern: str | re.Pattern[str]) -> bool:
-        return _method_matches(method, self.method) and path_matches(pattern, self.path, self.route)
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path} -> {self.status}"
-
-
-def path_matches(pattern: str | re.Pattern[str], path: str, route: str | None = None) -> bool:
-    """A compiled regex is searched in the path; a string is an fnmatch glob against the path
-    (``/channels/*/messages``) or the route template (``/channels/{channel_id}/messages``)."""
-    if isinstance(pattern, re.Pattern):
-        return pattern.search(path) is not None
-    return fnmatch.fnmatchcase(path, pattern) or (
-        route is not None and fnmatch.fnmatchcase(route, pattern)
-    )
-
-
-def _method_matches(wanted: str, actual: str) -> bool:
-    return wanted == "*" or wanted.upper() == actual.upper()
-
 
 @dataclass
-class Fault:
-    """An injected failure, armed by :meth:`FakeDiscord.fail_next`."""
+class Fault(Armed):
+    """An injected failure, armed by :meth:`FakeDiscord.fail_next` for ``times`` requests."""
 
     method: str
     pattern: str | re.Pattern[str]
     status: int
     retry_after: float
     global_: bool
-    times: int
     scope: str
     after_processing: bool
     body: Any = None
     via_header: bool = True
-    hits: int = 0
 
     @property
     def bucket(self) -> str:
         """A bucket hash of its own, so injected 429s do not merge discord.py's buckets."""
         return f"{id(self):x}"
-
-    @property
-    def exhausted(self) -> bool:
-        return self.hits >= self.times
-
-    def applies_to(self, method: str, path: str, route: str | None) -> bool:
-        return (
-            not self.exhausted
-            and _method_matches(self.method, method)
-            and path_matches(self.pattern, path, route)
-        )
 
 
 @dataclass
@@ -122,9 +82,6 @@ class RateLimitRule:
     rejected: int = 0
     windows: dict[str, tuple[float, int]] = field(default_factory=dict)
     """Major parameter -> (window start, requests counted in it)."""
-
-    def applies_to(self, method: str, path: str, route: str | None) -> bool:
-        return _method_matches(self.method, method) and path_matches(self.pattern, path, route)
 
 
 @dataclass

@@ -15,16 +15,8 @@ the session's DNS resolver and trusts the fake's certificate; see :mod:`tests.fa
 """
 
 from tests.fakex.client import PinnedResolver, fake_x_session
-from tests.fakex.server import (
-    DUPLICATE_DETAIL,
-    Credentials,
-    FakeX,
-    Fault,
-    RecordedRequest,
-    StoredPost,
-    oauth_signature,
-    parse_oauth_header,
-)
+from tests.fakex.oauth import Credentials, oauth_signature, parse_oauth_header
+from tests.fakex.server import DUPLICATE_DETAIL, FakeX, Fault, RecordedRequest, StoredPost
 from tests.fakex.tls import DEFAULT_HOSTS, Certificate, make_certificate
 
 __all__ = [

@@ -15,7 +15,8 @@ the client signed it) with a fresh nonce; else 401 as X answers it. ``revoke_tok
 access token stop working (an expired or revoked token).
 
 Faults are scripted per route (``create_tweet``, ``get_me``, ``get_users_tweets``) with
-``fail_next``; each answers one request, in order, after authentication::
+``fail_next``; each answers one request, in order, after authentication (the queue and the
+request log are :mod:`tests.fakebase`'s, shared with the fake Discord and Graph API)::
 
     fake.fail_next("create_tweet", Fault.rate_limited(reset_in=30), Fault.server_error())
     fake.fail_next("create_tweet", Fault.slow(5))          # answers after 5 s (a timeout)
@@ -25,7 +26,6 @@ Faults are scripted per route (``create_tweet``, ``get_me``, ``get_users_tweets`
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import hashlib
 import hmac
@@ -35,15 +35,18 @@ import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from tests import fakebase
+from tests.fakebase import Armed, FaultQueue, PostHook, RequestLog
 from tests.fakex import oracle
+from tests.fakex.oauth import Credentials, oauth_signature, parse_oauth_header
 from tests.fakex.tls import Certificate
 from tests.secretwatch import secret
 
@@ -51,31 +54,6 @@ JSON = dict[str, Any]
 PROBLEM = "application/problem+json"
 DUPLICATE_DETAIL = "You are not allowed to create a Tweet with duplicate content."
 FIRST_ID = 1_790_000_000_000_000_000
-
-
-@dataclass(frozen=True)
-class Credentials:
-    consumer_key: str = "fake-consumer-key-QX7"
-    consumer_secret: str = "fake-consumer-secret-8Hq2vN"
-    access_token: str = "1790000000000000001-fakeAccessTokenZ9"
-    access_token_secret: str = "fake-access-token-secret-Pw4m"
-
-    def as_kwargs(self) -> dict[str, str]:
-        return {
-            "consumer_key": self.consumer_key,
-            "consumer_secret": self.consumer_secret,
-            "access_token": self.access_token,
-            "access_token_secret": self.access_token_secret,
-        }
-
-    @property
-    def secrets(self) -> tuple[str, ...]:
-        return (
-            self.consumer_key,
-            self.consumer_secret,
-            self.access_token,
-            self.access_token_secret,
-        )
 
 
 @dataclass(frozen=True)
@@ -141,18 +119,21 @@ class StoredPost:
 
 
 @dataclass
-class RecordedRequest:
-    method: str
-    path: str
-    route: str | None
-    query: dict[str, str]
-    headers: dict[str, str]
+class RecordedRequest(fakebase.RecordedRequest[Fault]):
+    """One request as the fake received and answered it; ``route``: the endpoint's name."""
+
     body: bytes
-    status: int = 0
-    fault: Fault | None = None
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
+
+
+@dataclass
+class _Armed(Armed):
+    """A scripted fault for the next request to ``route``."""
+
+    route: str
+    fault: Fault
 
 
 def _problem(status: int, title: str, detail: str, kind: str = "about:blank") -> JSON:
@@ -168,39 +149,7 @@ def _invalid(message: str) -> JSON:
     }
 
 
-def _escape(value: str) -> str:
-    return quote(value, safe="~")
-
-
-def oauth_signature(
-    method: str,
-    base_uri: str,
-    params: list[tuple[str, str]],
-    consumer_secret: str,
-    token_secret: str,
-) -> str:
-    """RFC 5849 HMAC-SHA1 over the method, the base URI and the (decoded) parameters."""
-    pairs = sorted((_escape(k), _escape(v)) for k, v in params)
-    normalized = "&".join(f"{k}={v}" for k, v in pairs)
-    base = "&".join((method.upper(), _escape(base_uri), _escape(normalized)))
-    key = f"{_escape(consumer_secret)}&{_escape(token_secret)}"
-    digest = hmac.new(key.encode(), base.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
-
-
-def parse_oauth_header(header: str) -> dict[str, str]:
-    if not header.startswith("OAuth "):
-        raise ValueError("not an OAuth header")
-    params = {}
-    for part in header[len("OAuth ") :].split(","):
-        key, sep, value = part.strip().partition("=")
-        if not sep or len(value) < 2 or value[0] != '"' or value[-1] != '"':
-            raise ValueError(f"malformed OAuth parameter {key!r}")
-        params[unquote(key)] = unquote(value[1:-1])
-    return params
-
-
-class FakeX:
+class FakeX(RequestLog[RecordedRequest], PostHook):
     """A fake X API v2 for one test: ``async with FakeX(certificate) as fake:``."""
 
     def __init__(
@@ -221,12 +170,10 @@ class FakeX:
         self.user_id = user_id
         self.timestamp_window = timestamp_window
         self.reject_duplicates = reject_duplicates
-        self.on_post: Callable[[], None] | None = None
-        """Called once a post is stored, before it is answered (the chaos tests kill there)."""
         self.posts: list[StoredPost] = []
         self.requests: list[RecordedRequest] = []
         self.auth_failures: list[str] = []
-        self._faults: dict[str, list[Fault]] = {}
+        self._faults: FaultQueue[_Armed] = FaultQueue()
         self._nonces: set[str] = set()
         self._token_revoked = False
         self._next_id = FIRST_ID
@@ -277,7 +224,8 @@ class FakeX:
         """Answer the next requests to ``route`` with ``faults``, one each, in order."""
         if route not in ("create_tweet", "get_me", "get_users_tweets"):
             raise ValueError(f"unknown route {route!r}")
-        self._faults.setdefault(route, []).extend(faults)
+        for fault in faults:
+            self._faults.arm(_Armed(route=route, fault=fault))
 
     def revoke_token(self) -> None:
         """From now on the access token is refused (401), as after a revocation or expiry."""
@@ -293,9 +241,6 @@ class FakeX:
     @property
     def texts(self) -> list[str]:
         return [p.text for p in self.posts]
-
-    def count(self, route: str) -> int:
-        return sum(1 for r in self.requests if r.route == route)
 
     # the server
 
@@ -331,8 +276,8 @@ class FakeX:
             return _json(401, _problem(401, "Unauthorized", "Unauthorized"), PROBLEM)
         if record.route is None:
             return _json(404, _problem(404, "Not Found Error", f"no route {request.path}"))
-        queue = self._faults.get(record.route)
-        fault = queue.pop(0) if queue else None
+        armed = self._faults.take(lambda a: a.route == record.route)
+        fault = armed.fault if armed is not None else None
         record.fault = fault
         if fault is not None:
             committed = None
@@ -413,8 +358,7 @@ class FakeX:
             problem = _problem(403, "Forbidden", DUPLICATE_DETAIL)
             return _json(403, problem, PROBLEM)
         stored = self._store(text, in_reply_to)
-        if self.on_post is not None:
-            self.on_post()
+        self._posted()
         data = {"id": stored.id, "text": stored.shown, "edit_history_tweet_ids": [stored.id]}
         return _json(201, {"data": data})
 
