@@ -3,7 +3,7 @@ provide the implementations; tests can provide their own."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -61,13 +61,3 @@ class DigestStore(Protocol):
     async def new_papers(
         self, destination: str, *, since: datetime, limit: int
     ) -> list[PaperItem]: ...
-
-    async def record_deliveries(
-        self,
-        destination: str,
-        summary_ids: Iterable[int],
-        *,
-        status: str,
-        now: datetime,
-        error: str | None = None,
-    ) -> int: ...

@@ -22,7 +22,7 @@ from papers.delivery import (
     PendingPost,
 )
 from papers.publishing import Post, Sent
-from storage.repository import _insert_ignore
+from storage.sql import insert_ignore
 from storage.tables import deliveries, destinations, posts
 
 
@@ -34,7 +34,7 @@ class Ledger:
 
     async def ensure_destination(self, name: str, platform: str, now: datetime) -> DestinationState:
         async with self.engine.begin() as conn:
-            await _insert_ignore(
+            await insert_ignore(
                 conn, destinations, {"name": name, "platform": platform, "created_at": now}
             )
             row = (
@@ -95,7 +95,7 @@ class Ledger:
                     if found is not None:
                         errors.append(f"{found} is in the ledger of {destination} already")
                         continue
-                await _insert_ignore(
+                await insert_ignore(
                     conn,
                     posts,
                     {
@@ -110,7 +110,7 @@ class Ledger:
                     },
                 )
                 for item in post.items:
-                    await _insert_ignore(
+                    await insert_ignore(
                         conn,
                         deliveries,
                         {
@@ -239,7 +239,7 @@ class Ledger:
         added = 0
         async with self.engine.begin() as conn:
             for item in items:
-                added += await _insert_ignore(
+                added += await insert_ignore(
                     conn,
                     deliveries,
                     {

@@ -13,11 +13,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from papers.delivery import Intent
 from papers.ids import UnusableQuery
+from papers.keys import item_key
 from papers.model import UpsertResult
+from papers.publishing import Post, Sent
 from papers.usecases import Found, NotFound, ingest_parsed, latest, lookup, next_digest
 from sources.parse import parse_feed
 from storage.db import create_engine, head_revision, upgrade
+from storage.ledger import Ledger
 from storage.repository import Store
 from storage.tables import deliveries, metadata, papers, summaries
 
@@ -28,6 +32,19 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def sample():
     return parse_feed((FIXTURES / "shortscience-rss.xml").read_bytes(), "sample.xml")
+
+
+async def send(
+    store: Store, destination: str, summary_ids: list[int], *, key: str = "post"
+) -> list[str]:
+    """Record the summaries as sent to ``destination`` in one post, as delivery does (intent,
+    then sent); the ledger's refusals (items it holds already)."""
+    ledger = Ledger(store.engine)
+    post = Post(key, tuple(item_key(i) for i in summary_ids), {})
+    errors = await ledger.record_intents(destination, [Intent(post, 0, None)], NOW)
+    if not errors:
+        await ledger.mark_sent(destination, key, Sent("1"), NOW)
+    return errors
 
 
 async def test_migrations_reach_head_and_are_idempotent(database_url: str) -> None:
@@ -111,9 +128,7 @@ async def test_not_found_and_unusable(store: Store, sample) -> None:
 async def test_edit_updates_in_place_and_is_not_announced_again(store: Store, sample) -> None:
     await ingest_parsed(store, sample, "sample.xml", announce=True, now=NOW)
     digest = await next_digest(store, "console", 50)
-    await store.record_deliveries(
-        "console", [i.summary.id for i in digest.items], status="sent", now=NOW
-    )
+    assert await send(store, "console", [i.summary.id for i in digest.items]) == []
     original = sample.summaries[2]
     edited = replace(
         original,
@@ -144,8 +159,8 @@ async def test_digest_order_cap_and_ledger(store: Store, sample) -> None:
     assert votes == sorted(votes, reverse=True)
     assert digest.items[0].papers[0].key == "1512.03385"  # 6 votes, the best
     ids = [i.summary.id for i in digest.items]
-    assert await store.record_deliveries("console", ids, status="sent", now=NOW) == 5
-    assert await store.record_deliveries("console", ids, status="sent", now=NOW) == 0
+    assert await send(store, "console", ids) == []
+    assert len(await send(store, "console", ids, key="again")) == 1  # the ledger refuses it
     rest = await next_digest(store, "console", 50)
     assert len(rest.items) == 7
     assert not set(ids) & {i.summary.id for i in rest.items}
