@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sources.snapshot import BadLine, parse_line
-from storage.bulk import rows_for
+from storage.bulk_rows import rows_for
 
 
 def ignore_signals() -> None:
