@@ -7,7 +7,7 @@ Post keys are idempotency keys: the same items on the same destination give the 
 a post retried after a crash is recognised. Each platform has its own scheme, and each is
 frozen: its keys are stored in the ledger of existing databases (``deliveries.post_key``) and,
 for Discord, sent as the message nonce. A new scheme may be added; none may change
-(``tests/test_keys.py`` pins each one).
+(``tests/papers/test_keys.py`` pins each one).
 
 The schemes (sha256 hex, cut):
 
