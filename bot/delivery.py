@@ -13,8 +13,7 @@ from bot import metrics
 from bot.app import App
 from bot.destinations import Destination, open_destinations, open_run
 from bot.locks import destination_lock
-from bot.platforms import DestinationError
-from bot.platforms import discord as discord_platform
+from bot.platforms import DISCORD_CHANNEL, DestinationError, load
 from papers.delivery import deliver
 from papers.discord_render import escape
 from papers.keys import discord_post_key
@@ -115,7 +114,7 @@ async def tell_maintainers(app: App, disabled: list[DeliveryReport]) -> None:
         return
     try:
         async with open_run(app) as run:
-            alerts = await discord_platform.channel(run, "alerts", channel_id)
+            alerts = await load(DISCORD_CHANNEL)(run, "alerts", channel_id)
             for report in disabled:
                 key = discord_post_key("alerts", (report.destination, report.disabled or ""))
                 await alerts.send(Post(key, (), {"content": alert_text(report), "embeds": []}))

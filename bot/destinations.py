@@ -10,13 +10,11 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from bot.app import App
-from bot.platforms import FACTORIES, Build, DestinationError
-from bot.platforms import discord as discord_platform
+from bot.platforms import DISCORD_CHANNEL, DISCORD_SESSION, Build, DestinationError, factory, load
 from bot.settings import DestinationSettings
 from papers.delivery import DeliveryPolicy
 from papers.model import Subscription, SubscriptionKind
 from papers.publishing import Publisher
-from publishers.discord import DiscordSession
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +45,7 @@ async def open_run(app: App) -> AsyncIterator[Build]:
         token = app.settings.discord.token
         session = None
         if token is not None and token.get_secret_value():
-            session = await stack.enter_async_context(DiscordSession(token.get_secret_value()))
+            session = await load(DISCORD_SESSION)(stack, token.get_secret_value())
         yield Build(app.settings, app.http, stack, session)
 
 
@@ -64,7 +62,7 @@ async def open_destinations(
             if only and config.name != only:
                 continue
             try:
-                publisher = await FACTORIES[config.platform](run, config)
+                publisher = await factory(config.platform)(run, config)
             except DestinationError as exc:
                 problems.append(f"{config.name}: {exc}")
                 continue
@@ -94,7 +92,7 @@ async def _subscribed_channels(
         try:
             # the guild is known: the channel needs no lookup
             guild = subs[0].guild_id or None
-            publisher = await discord_platform.channel(run, name, channel_id, guild_id=guild)
+            publisher = await load(DISCORD_CHANNEL)(run, name, channel_id, guild_id=guild)
         except DestinationError as exc:
             problems.append(f"{name}: {exc}")
             continue

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
+
 from bot.platforms.base import Build, DestinationError, secret
 from bot.settings import DestinationSettings
 from papers.publishing import Publisher
-from publishers.discord import DiscordChannelPublisher, DiscordWebhookPublisher
+from publishers.discord import DiscordChannelPublisher, DiscordSession, DiscordWebhookPublisher
+
+
+async def open_session(stack: AsyncExitStack, token: str) -> DiscordSession:
+    """One bot login for the run, closed with ``stack`` (no request until first needed)."""
+    return await stack.enter_async_context(DiscordSession(token))
 
 
 async def build_channel(run: Build, config: DestinationSettings) -> Publisher:
