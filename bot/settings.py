@@ -74,6 +74,8 @@ class FeedSettings(_Section):
     interval: Duration = 900
     # Announce what the feed holds on first sight instead of recording it as already seen.
     announce_existing: bool = False
+    # Read the feed as this kind at every poll instead of recognising it (`feeds add --kind`).
+    kind: Literal["blog", "shortscience", "arxiv-listing", "arxiv-api"] | None = None
 
 
 class DiscordSettings(_Section):

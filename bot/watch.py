@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot import metrics
 from bot.app import App
-from papers.model import Feed, IngestReport, ParsedFeed, describe_skips
+from papers.model import Feed, FeedKind, IngestReport, ParsedFeed, describe_skips
 from papers.ports import IngestStore
 from papers.usecases import ingest_parsed
 from sources.arxiv import ArxivUnavailable
@@ -85,6 +85,7 @@ async def sync_configured_feeds(app: App) -> list[Feed]:
             interval_seconds=feed.interval,
             announce_existing=feed.announce_existing,
             now=now,
+            pinned_kind=FeedKind(feed.kind) if feed.kind else None,
         )
     return [f for f in await app.store.list_feeds() if not f.paused and not f.disabled_reason]
 

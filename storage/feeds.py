@@ -67,11 +67,14 @@ class FeedRepository(Repository):
         interval_seconds: int,
         announce_existing: bool,
         now: datetime,
+        pinned_kind: FeedKind | None = None,
     ) -> Feed:
-        """The feed row for ``url``, created if missing; name and interval follow the config."""
+        """The feed row for ``url``, created if missing; name, interval and a pinned kind
+        follow the config."""
+        pinned = pinned_kind.value if pinned_kind else None
         async with self.engine.begin() as conn:
             new = _new_feed(url, name, interval_seconds, announce_existing, now)
-            inserted = await insert_ignore(conn, feeds, new)
+            inserted = await insert_ignore(conn, feeds, {**new, "pinned_kind": pinned})
             if not inserted:
                 await conn.execute(
                     update(feeds)
@@ -80,6 +83,7 @@ class FeedRepository(Repository):
                         name=name,
                         interval_seconds=interval_seconds,
                         announce_existing=announce_existing,
+                        pinned_kind=pinned,
                     )
                 )
             row = (await conn.execute(select(feeds).where(feeds.c.url == url))).one()
