@@ -23,6 +23,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal, TypeAlias
 from urllib.parse import urlsplit
 
@@ -143,7 +144,10 @@ _TEXISH = re.compile(r"\\[A-Za-z]+|[_^]")
 _DEBRIS = re.compile(r"\*{2,}|_{2,}")
 _MAX_HEADING = 80
 # a character or line start that Markdown, TeX or an entity could give a meaning to
-_MARKUP_HINT = re.compile(r"[*_`#\[\]$\\<>|~&!]|^\s*(?:[-+=]|\d+[.)])(?:\s|$)", re.MULTILINE)
+# (list items flattened into a line, "…units: - Semantic … - Earlier …", count too)
+_MARKUP_HINT = re.compile(
+    r"[*_`#\[\]$\\<>|~&!]|^\s*(?:[-+=]|\d+[.)])(?:\s|$)|\s[-+]\s", re.MULTILINE
+)
 _Change: TypeAlias = Callable[[str], str]
 
 
@@ -213,10 +217,19 @@ def _restore_lines(text: str) -> str:
         at = match.end() + stop
     out.append(text[at:])
     joined = "".join(out)
-    marks = _LIST_MARK.findall(joined)
-    if len(marks) >= 2 or re.search(r":\s[*-]\s", joined):
-        joined = _LIST_MARK.sub(lambda m: f"\n{m.group(1)} ", joined)
+    # "*" items: two or more, or after a colon. "-" items only after a colon ("…units: -
+    # Semantic … - Earlier …"): prose uses " - " as a dash ("a result - stated once - here")
+    for mark in "*-":
+        count = sum(1 for m in _LIST_MARK.finditer(joined) if m.group(1) == mark)
+        introduced = re.search(rf":\s\{mark}\s", joined) or joined.startswith(f"{mark} ")
+        if introduced or (mark == "*" and count >= 2):
+            joined = _LIST_MARK.sub(partial(_item_start, mark), joined)
     return joined.strip()
+
+
+def _item_start(mark: str, match: re.Match[str]) -> str:
+    """A flattened list item of ``mark`` back at the start of its line; other marks kept."""
+    return f"\n{mark} " if match.group(1) == mark else match.group(0)
 
 
 def _safe_href(href: str | None) -> str | None:

@@ -201,6 +201,24 @@ def test_seed_summaries_show_no_raw_syntax(summary: str, limit: int | None) -> N
         assert len(out) <= limit and len(discord(summary, limit)) <= limit
 
 
+def test_a_flattened_list_with_no_other_markup_is_still_a_list() -> None:
+    # the sample summary of 1312.6199: dashes are its only markup
+    text = next(s for s in seed_summaries() if s.startswith("The paper introduces two key"))
+    out = plain(text, 240)
+    assert out.startswith(
+        "The paper introduces two key properties of deep neural networks: "
+        "• Semantic meaning of individual units. • Earlier works"
+    )
+    assert " - " not in out
+    assert discord(text).startswith(
+        "The paper introduces two key properties of deep neural networks:\n"
+        "- Semantic meaning of individual units.\n- Earlier works"
+    )
+    assert plain("A well-known result - stated once - in prose.") == (
+        "A well-known result - stated once - in prose."  # two dashes, no colon: not a list
+    )
+
+
 def test_seed_summaries_keep_their_structure_on_discord() -> None:
     elu = next(s for s in seed_summaries() if s.startswith("* ELUs"))
     out = discord(elu)
