@@ -255,10 +255,20 @@ class Ledger:
     # -- the ledger for people ------------------------------------------------------------
 
     async def rows(
-        self, *, destination: str | None = None, status: str | None = None, limit: int = 200
+        self,
+        *,
+        destination: str | None = None,
+        status: str | None = None,
+        limit: int | None = 200,
+        before: int | None = None,
     ) -> list[DeliveryRow]:
-        query = select(deliveries).order_by(deliveries.c.id.desc()).limit(limit)
+        """Rows newest first: at most ``limit`` (None: all), only ids below ``before``."""
+        query = select(deliveries).order_by(deliveries.c.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
         conditions: list[Any] = []
+        if before is not None:
+            conditions.append(deliveries.c.id < before)
         if destination:
             conditions.append(deliveries.c.destination == destination)
         if status:

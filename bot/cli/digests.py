@@ -15,6 +15,8 @@ from bot.destinations import open_destinations
 from papers.delivery import DeliveryRow, select_digest
 from papers.publishing import DeliveryReport
 
+PAGE = 200  # rows `shortbot deliveries` shows by default, newest first
+
 
 def register(sub: Any) -> None:
     dig = command(
@@ -45,6 +47,11 @@ def register(sub: Any) -> None:
     dels.add_argument("--failed", action="store_true", help="only failed items")
     dels.add_argument("--destination", metavar="NAME", help="only this destination")
     dels.add_argument("--json", action="store_true", help="print a JSON array")
+    dels.add_argument(
+        "--limit", type=int, default=PAGE, metavar="N", help=f"at most N rows (default {PAGE})"
+    )
+    dels.add_argument("--before", type=int, metavar="ID", help="only rows older than ID")
+    dels.add_argument("--all", action="store_true", help="every row (no limit)")
     dests = command(
         sub,
         "destinations",
@@ -126,10 +133,25 @@ async def _deliveries(app: App, args: argparse.Namespace) -> int:
             return EXIT_USAGE
         return await _retry(app, int(args.action[1]))
     failed, destination, as_json = args.failed, args.destination, args.json
+    if args.limit < 1:
+        print("shortbot: --limit must be 1 or more", file=sys.stderr)
+        return EXIT_USAGE
     ledger = app.ledger
-    rows = await ledger.rows(destination=destination, status="failed" if failed else None)
+    limit = None if args.all else args.limit
+    rows = await ledger.rows(
+        destination=destination,
+        status="failed" if failed else None,
+        limit=None if limit is None else limit + 1,  # one more: are there more?
+        before=args.before,
+    )
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit] if limit is not None else rows
+    # the rest of the ledger, one page further (the JSON array stays as it is: stderr says it)
+    next_page = f"shortbot deliveries --before {rows[-1].id}" if more and rows else ""
     if as_json:
         print(json.dumps([_row_json(r) for r in rows], indent=2))
+        if next_page:
+            print(f"shortbot: more rows: {next_page} (or --all)", file=sys.stderr)
         return EXIT_OK
     for state in await ledger.list_destinations():
         if destination and state.name != destination:
@@ -145,6 +167,8 @@ async def _deliveries(app: App, args: argparse.Namespace) -> int:
             + (f"  {row.post_id}" if row.post_id else "")
             + (f"  ({row.error})" if row.error else "")
         )
+    if next_page:
+        print(f"More rows: {next_page} (or --all).")
     return EXIT_OK
 
 
