@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 
 from bot import metrics
 from bot.app import App
-from papers.model import Feed, FeedKind, IngestReport, ParsedFeed, describe_skips
-from papers.ports import IngestStore
+from papers.model import Feed, FeedKind, IngestReport, describe_skips
 from papers.usecases import ingest_parsed
 from sources.arxiv import ArxivUnavailable
 from sources.fetch import FetchError, fetch, is_url
@@ -60,14 +59,6 @@ def describe_skipped(report: IngestReport) -> str:
         return ""
     reasons = describe_skips(report.skip_reasons)
     return f", {report.skipped} skipped" + (f" ({reasons})" if reasons else "")
-
-
-async def ingest(
-    store: IngestStore, parsed: ParsedFeed, source: str, *, announce: bool, now: datetime
-) -> IngestReport:
-    """``ingest_parsed`` (kept as the watcher's name for it): skipped entries counted per
-    reason, the parser's and the use case's."""
-    return await ingest_parsed(store, parsed, source, announce=announce, now=now)
 
 
 def backoff_delay(interval_seconds: int, failures: int, max_seconds: int) -> timedelta:
@@ -158,7 +149,7 @@ async def _poll_feed(app: App, feed: Feed) -> PollResult:
     # one ingest at a time: feeds polled at once may name the same new paper, and two
     # inserts of it would race on its unique arXiv id (fetching and parsing stay parallel)
     async with app.locks.setdefault(INGEST_LOCK, asyncio.Lock()):
-        report = await ingest(app.store, parsed, feed.url, announce=announce, now=now)
+        report = await ingest_parsed(app.store, parsed, feed.url, announce=announce, now=now)
     await app.store.record_poll(
         feed.id,
         kind=parsed.kind,

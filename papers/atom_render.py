@@ -30,6 +30,7 @@ from papers.publishing import Post
 from papers.render import (
     SHORTSCIENCE_URL,
     announcement_tags,
+    group_items_by_paper,
     paper_authors,
     papers_heading,
     plural,
@@ -159,10 +160,12 @@ def render_digest(digest: Digest, *, destination: str, feed_url: str) -> list[Po
     key = json_post_key(destination, keys)
     content = ""
     if items:
-        groups: dict[str, list[dict[str, Any]]] = {}
-        for fields in items:
-            groups.setdefault(fields["paper"] or fields["key"], []).append(fields)
-        content += "<ul>" + "".join(group_html(group) for group in groups.values()) + "</ul>"
+        by_key = {fields["key"]: fields for fields in items}
+        groups = [
+            [by_key[item_key(item.summary)] for item in group]
+            for group in group_items_by_paper(digest.items)
+        ]
+        content += "<ul>" + "".join(group_html(group) for group in groups) + "</ul>"
     if papers:
         content += f"<h3>{html.escape(papers_heading(len(papers)))}</h3>"
         content += "<ul>" + "".join(paper_html(fields) for fields in papers) + "</ul>"

@@ -7,14 +7,13 @@ like a mention is defused; the bot also sends every message with ``allowed_menti
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
 from papers.keys import discord_post_key, item_key
 from papers.markup import parse
-from papers.markup_render import discord, discord_escape
+from papers.markup_render import defuse_mentions, discord, discord_escape
 from papers.model import Digest, Paper, PaperItem, PaperWithSummaries, Summary
 from papers.publishing import Post
 from papers.render import announcement_tags, group_by_paper, paper_authors, papers_heading
@@ -37,7 +36,6 @@ EXCERPT = 600
 COLOR = 0x2B6CB0
 SHORTSCIENCE = "https://www.shortscience.org"
 
-_MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
 
 Payload = dict[str, Any]
 
@@ -281,7 +279,7 @@ def digest_posts(digest: Digest, *, destination: str, heading: str) -> list[Post
         messages.append(([], []))
 
     reserve = len(more_line) + 1 if more_line else 0
-    first = clip(_defuse(heading), CONTENT_LIMIT - reserve)
+    first = clip(defuse_mentions(heading), CONTENT_LIMIT - reserve)
     posts: list[Post] = []
     for index, (message_embeds, keys) in enumerate(messages):
         lines = [first] if index == 0 and first else []
@@ -296,11 +294,6 @@ def digest_posts(digest: Digest, *, destination: str, heading: str) -> list[Post
             )
         )
     return posts
-
-
-def _defuse(text: str) -> str:
-    """Mentions defused as :func:`escape` does, markdown left as it is."""
-    return _MENTION.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], text)
 
 
 def _safe_url(url: str) -> str:

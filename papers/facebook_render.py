@@ -13,7 +13,13 @@ from papers.markup import parse
 from papers.markup_render import plain
 from papers.model import Digest, DigestItem, PaperItem
 from papers.publishing import Post
-from papers.render import announcement_tags, paper_authors, papers_heading, plural
+from papers.render import (
+    announcement_tags,
+    group_items_by_paper,
+    paper_authors,
+    papers_heading,
+    plural,
+)
 from papers.text import collapse, excerpt, strip_controls
 
 MESSAGE_LIMIT = 63_206
@@ -108,15 +114,6 @@ def render_paper(item: PaperItem) -> str:
     )
 
 
-def _by_paper(items: list[DigestItem]) -> list[list[DigestItem]]:
-    """Items grouped under their first paper, in the digest's order."""
-    groups: dict[str, list[DigestItem]] = {}
-    for item in items:
-        key = item.papers[0].key if item.papers else item_key(item.summary)
-        groups.setdefault(key, []).append(item)
-    return list(groups.values())
-
-
 def more_line(count: int, digest_url: str) -> str:
     return f"…and {count} more at {digest_url}" if digest_url else f"…and {count} more"
 
@@ -151,7 +148,7 @@ def render_digest(digest: Digest, *, destination: str, digest_url: str) -> list[
         keys.append(key)
         links.append(url)
     summaries = [item for item in taken if isinstance(item, DigestItem)]
-    for group in _by_paper(summaries):
+    for group in group_items_by_paper(summaries):
         blocks.append(render_group(group))
     papers = [item for item in taken if isinstance(item, PaperItem)]
     if papers:

@@ -343,37 +343,3 @@ def _close_open_math(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     math = _math(tex + "}" * depth, display=False)
     inlines = last.inlines[:-1] + ((Text(before),) if before else ()) + (math,)
     return (*blocks[:-1], Paragraph(inlines))
-
-
-def walk_text(document: Document) -> str:
-    """Every word of the document, for search and tests: math as its Unicode (or TeX)."""
-    parts: list[str] = []
-
-    def inline(items: tuple[Inline, ...]) -> None:
-        for item in items:
-            if isinstance(item, Text | Code):
-                parts.append(item.text)
-            elif isinstance(item, Math):
-                parts.append(item.unicode or item.tex)
-            elif isinstance(item, Styled | Link):
-                inline(item.children)
-            else:
-                parts.append(" ")
-
-    def block(items: tuple[Block, ...]) -> None:
-        for item in items:
-            if isinstance(item, Paragraph | Heading):
-                inline(item.inlines)
-            elif isinstance(item, ListBlock):
-                for entry in item.items:
-                    block(entry)
-            elif isinstance(item, Quote):
-                block(item.blocks)
-            elif isinstance(item, CodeBlock):
-                parts.append(item.text)
-            else:
-                parts.append(item.math.unicode or item.math.tex)
-            parts.append(" ")
-
-    block(document.blocks)
-    return " ".join("".join(parts).split())

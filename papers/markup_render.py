@@ -63,10 +63,15 @@ class _Token:
     visible: bool = True  # counts toward the limit (HTML tags do not)
 
 
+def defuse_mentions(text: str) -> str:
+    """``@everyone``, ``@here`` and ``<@id>``-style mentions made inert (a zero-width space
+    after their first character); Markdown left as it is."""
+    return _MENTION.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], text)
+
+
 def discord_escape(text: str) -> str:
-    """Markdown characters escaped and mentions defused (a zero-width space after ``@``)."""
-    text = _MENTION.sub(lambda m: m.group(0)[0] + "\u200b" + m.group(0)[1:], text)
-    return _DISCORD_MARKDOWN.sub(r"\\\1", text)
+    """Markdown characters escaped and mentions defused (:func:`defuse_mentions`)."""
+    return _DISCORD_MARKDOWN.sub(r"\\\1", defuse_mentions(text))
 
 
 # ------------------------------------------------------------------------------ layout

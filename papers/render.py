@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from papers.keys import item_key
 from papers.markup import parse
 from papers.markup_render import plain
@@ -28,14 +30,22 @@ def summary_heading(summary: Summary) -> str:
     return " · ".join(parts)
 
 
-def group_by_paper(items: tuple[DigestItem, ...]) -> list[tuple[Paper | None, list[Summary]]]:
-    """Digest items grouped under their first paper, in the digest's order."""
-    groups: dict[str, tuple[Paper | None, list[Summary]]] = {}
+def group_items_by_paper(items: Iterable[DigestItem]) -> list[list[DigestItem]]:
+    """Digest items grouped under their first paper (a summary of no paper on its own), in
+    the digest's order."""
+    groups: dict[str, list[DigestItem]] = {}
     for item in items:
-        paper = item.papers[0] if item.papers else None
-        key = paper.key if paper else item_key(item.summary)
-        groups.setdefault(key, (paper, []))[1].append(item.summary)
+        key = item.papers[0].key if item.papers else item_key(item.summary)
+        groups.setdefault(key, []).append(item)
     return list(groups.values())
+
+
+def group_by_paper(items: tuple[DigestItem, ...]) -> list[tuple[Paper | None, list[Summary]]]:
+    """Each paper of the digest's summaries (None: a summary of no paper) with its summaries."""
+    return [
+        (group[0].papers[0] if group[0].papers else None, [item.summary for item in group])
+        for group in group_items_by_paper(items)
+    ]
 
 
 def text_excerpt(text: str, limit: int) -> str:

@@ -10,12 +10,12 @@ from typing import Any
 
 from bot.app import App
 from bot.cli.base import EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, KIND_HELP, KINDS, command
-from bot.watch import complete_metadata, describe_report, ingest, read_feed
+from bot.watch import complete_metadata, describe_report, read_feed
 from papers.ids import UnusableQuery
 from papers.model import FeedKind, PaperWithSummaries
 from papers.ports import Unavailable
 from papers.render import console_paper
-from papers.usecases import Found, find_paper
+from papers.usecases import Found, find_paper, ingest_parsed
 from sources.errors import SourceError
 from sources.parse import parse_feed
 
@@ -58,7 +58,7 @@ async def _ingest(app: App, args: argparse.Namespace) -> int:
             failed += 1
             print(f"shortbot: {source}: cannot read: {exc.reason}", file=sys.stderr)
             continue
-        report = await ingest(app.store, parsed, source, announce=True, now=app.clock())
+        report = await ingest_parsed(app.store, parsed, source, announce=True, now=app.clock())
         print(f"{source}: {describe_report(report)}")
         for warning in report.warnings:
             print(f"  warning: {warning}", file=sys.stderr)

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from bot.watch import describe_report, ingest
+from bot.watch import describe_report
 from papers.model import FeedKind, SkipReason
-from papers.usecases import Found, lookup
+from papers.usecases import Found, ingest_parsed, lookup
 from sources.parse import parse_feed
 from storage.db import create_engine, upgrade
 from storage.repository import Store
@@ -43,7 +43,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 async def ingest_body(store: Store, body: bytes, source: str, kind: FeedKind | None = None):
     parsed = parse_feed(body, source, kind=kind)
-    return await ingest(store, parsed, source, announce=True, now=NOW)
+    return await ingest_parsed(store, parsed, source, announce=True, now=NOW)
 
 
 def test_every_fixture_has_expectations() -> None:
