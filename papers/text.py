@@ -61,12 +61,23 @@ def _controls() -> re.Pattern[str]:
 _KEPT_FORMAT = frozenset("\n\t\u200c\u200d") | frozenset(map(chr, range(0xE0020, 0xE0080)))
 
 
+# a subdivision flag (🏴 England): the black flag, tag letters, the cancel tag
+_FLAG = re.compile("(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)")
+_TAG = re.compile("[\U000e0020-\U000e007f]")
+
+
 def strip_controls(text: str) -> str:
     """Remove control and format characters (NUL, zero-width spaces, bidi overrides) but keep
-    newlines and the joiners that make emoji and scripts whole."""
+    newlines and the joiners that make emoji and scripts whole (tag characters only inside a
+    subdivision flag)."""
     if text.isprintable():  # no Cc, Cf nor Cs (nor other non-printables): nothing to remove
         return text
-    return _controls().sub("", text)
+    kept = _controls().sub("", text)
+    if not _TAG.search(kept):
+        return kept
+    # split keeps the flags at odd indexes; tags elsewhere are stray
+    parts = _FLAG.split(kept)
+    return "".join(part if i % 2 else _TAG.sub("", part) for i, part in enumerate(parts))
 
 
 def html_to_text(markup: str) -> str:
