@@ -93,6 +93,18 @@ def missed_run(schedule: Schedule, now: datetime, grace: timedelta) -> datetime 
 Job = Callable[[], Awaitable[Any]]
 
 
+def _same_trigger(old: Any, new: Any) -> bool:
+    """Whether two triggers fire alike. An interval trigger's start (and so its ``repr``) is
+    "now + interval" when made, so two made a second apart still fire alike."""
+    if isinstance(old, IntervalTrigger) and isinstance(new, IntervalTrigger):
+        return (old.interval, old.jitter, str(old.timezone)) == (
+            new.interval,
+            new.jitter,
+            str(new.timezone),
+        )
+    return type(old) is type(new) and repr(old) == repr(new)
+
+
 def _slack(feed: Feed) -> timedelta:
     """How early an interval job may find a feed (the poll itself took time); back-off waits
     are whole multiples of the interval, so they still hold the feed back."""
@@ -205,8 +217,11 @@ class Scheduler:
                     job.remove()
             for job_id, (trigger, func) in wanted.items():
                 existing = self.aps.get_job(job_id)
-                if existing is not None and repr(existing.trigger) == repr(trigger):
-                    continue  # unchanged: keep its next run time
+                if existing is not None:
+                    if _same_trigger(existing.trigger, trigger):
+                        continue  # unchanged: keep its next run time
+                    # before start, APScheduler queues an add without replacing the queued one
+                    existing.remove()
                 self.aps.add_job(func, trigger, id=job_id, name=job_id, replace_existing=True)
 
     def job_ids(self) -> list[str]:

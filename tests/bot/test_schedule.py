@@ -239,6 +239,21 @@ async def test_jobs_are_rebuilt_from_the_tables(app: App, scheduler: Any) -> Non
     assert again.next_run("digest:console") == MONDAY
 
 
+async def test_refreshes_a_second_apart_keep_one_job_each(app: App, scheduler: Any) -> None:
+    """An interval trigger made later has a later start: still the same job, not a second
+    one (before the scheduler starts, APScheduler queues every add)."""
+    made, _ = scheduler
+    await made.refresh()
+    before = made.job_ids()
+    (feed,) = await app.store.list_feeds()
+    first_poll = made.aps.get_job(f"poll:{feed.id}")
+    await asyncio.sleep(1.05)  # past the next whole second: the triggers' reprs now differ
+    await made.refresh()
+    await made.refresh()
+    assert made.job_ids() == before == [f"poll:{feed.id}", "reconcile"]
+    assert made.aps.get_job(f"poll:{feed.id}") is first_poll  # kept, not rebuilt
+
+
 async def test_a_command_moves_the_next_run_without_a_restart(app: App, scheduler: Any) -> None:
     made, _ = scheduler
     made.aps.start(paused=True)  # running, but never firing by itself in this test
