@@ -37,6 +37,18 @@ def rules_of(config: DestinationSettings) -> tuple[Subscription, ...]:
     return tuple(out)
 
 
+def reconcile_window(app: App, platform: str) -> float:
+    """How long a cut-off send is looked for on ``platform`` (its reads lag its writes)."""
+    settings = app.settings
+    windows = {
+        "discord": settings.discord.reconcile_window,
+        "discord-webhook": settings.discord.reconcile_window,
+        "x": settings.x.reconcile_window,
+        "facebook": settings.facebook.reconcile_window,
+    }
+    return float(windows.get(platform, 0))  # a file, a terminal: read back at once
+
+
 @asynccontextmanager
 async def open_run(app: App) -> AsyncIterator[Build]:
     """One run's shared parts: its exit stack and, with a bot token, one Discord login shared
@@ -70,6 +82,7 @@ async def open_destinations(
                 max_items=config.max_items or app.settings.digest.max_items,
                 rules=rules_of(config),
                 daily_budget=config.daily_budget,
+                reconcile_window_seconds=reconcile_window(app, config.platform),
             )
             out.append(Destination(publisher, policy))
         if run.discord_session is not None:
@@ -96,6 +109,10 @@ async def _subscribed_channels(
         except DestinationError as exc:
             problems.append(f"{name}: {exc}")
             continue
-        policy = DeliveryPolicy(max_items=app.settings.digest.max_items, rules=tuple(subs))
+        policy = DeliveryPolicy(
+            max_items=app.settings.digest.max_items,
+            rules=tuple(subs),
+            reconcile_window_seconds=reconcile_window(app, "discord"),
+        )
         out.append(Destination(publisher, policy))
     return out

@@ -95,6 +95,9 @@ class DiscordSettings(_Section):
     # Per-user limit on commands that reach the arXiv API: this many per window.
     api_cooldown_uses: int = Field(default=3, ge=1)
     api_cooldown_seconds: float = Field(default=60.0, ge=0)
+    # How long after a send a message may take to show in a channel's history: a send cut off
+    # by a crash is looked for until then before it is sent again (channels and webhooks).
+    reconcile_window: Seconds = 15
 
 
 class ArxivSettings(_Section):
@@ -152,6 +155,8 @@ class XSettings(_Section):
     api_secret: SecretStr | None = None
     access_token: SecretStr | None = None
     access_secret: SecretStr | None = None
+    # How long after a send a post may take to show in the account's timeline (see discord).
+    reconcile_window: Seconds = 60
 
 
 class FacebookSettings(_Section):
@@ -159,6 +164,8 @@ class FacebookSettings(_Section):
     page_token: SecretStr | None = None
     graph_url: str = "https://graph.facebook.com"
     version: str = "v26.0"
+    # How long after a send a post may take to show in the Page's feed (see discord).
+    reconcile_window: Seconds = 60
 
 
 class DigestSettings(_Section):

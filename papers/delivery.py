@@ -3,8 +3,9 @@
 For each destination:
 1. Posts left ``pending`` by an earlier run are settled first, in order. One whose send had
    started (a crash may have cut it off after the platform took it) is looked for on the
-   platform (``find_sent``) and, if not found, sent again (same key, same nonce); one never
-   started is simply sent.
+   platform (``find_sent``), again and again until the destination's reconciliation window
+   past that start is over (reads lag writes: :mod:`papers.reconcile`), and only then sent
+   again (same key, same nonce); one never started is simply sent.
 2. The digest is selected (items not in the ledger, first seen since the destination was
    created, matching its rules, capped, trimmed to the daily budget), rendered, every post's
    intent committed (pending), then the posts are sent in order, each send's start committed
@@ -12,20 +13,26 @@ For each destination:
 3. 429 waits ``retry_after`` (on the event loop's clock, never blocking it); 5xx and timeouts
    retry with exponential back-off and jitter, then stay pending for the next run; rejected
    credentials disable the destination (the others carry on); a post refused for good marks
-   its items failed; a post the platform already has counts as sent.
+   its items failed; a post the platform says it already has (X's 403 "duplicate content") is
+   looked for like a cut-off send, and stays pending until it is found: it is never recorded
+   without its id, so a thread's next reply waits for it rather than answering nothing.
+4. A destination that cannot look its posts up (a Discord webhook whose channel the bot cannot
+   read) says so (``Publisher.delivery_guarantee``); the ledger keeps the reason, which
+   ``status`` and ``deliveries`` show: there, a crash between Discord's answer and the
+   ledger's commit repeats a message.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from papers import subscriptions as rules
 from papers.keys import item_key
+from papers.ledger import DestinationState, Intent, LedgerPort, PendingPost
 from papers.model import Digest, PaperItem, Subscription
 from papers.ports import DigestStore
 from papers.publishing import (
@@ -40,6 +47,7 @@ from papers.publishing import (
     Sent,
     Transient,
 )
+from papers.reconcile import look_for
 
 log = logging.getLogger(__name__)
 
@@ -48,83 +56,6 @@ SCAN = 500
 PAPER_SCAN = 5000
 # A paper is news for a week after its announcement: older ones are not put in a digest.
 PAPER_FRESHNESS = timedelta(days=7)
-
-
-@dataclass(frozen=True, slots=True)
-class Intent:
-    """A post about to be sent: its place in the digest and the post it answers (a thread)."""
-
-    post: Post
-    seq: int
-    reply_to_key: str | None
-
-
-class ItemAlreadyInLedger(Exception):
-    """An item of a post is recorded for this destination already: it is never sent twice."""
-
-
-@dataclass(frozen=True, slots=True)
-class DestinationState:
-    name: str
-    platform: str
-    disabled_reason: str | None
-    created_at: datetime
-    last_post_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class PendingPost:
-    """A post recorded but not settled. ``attempts``: sends started (0: never sent, so the
-    platform cannot have it); ``reply_to``: the post it answers, if that one was sent."""
-
-    post: Post
-    reply_to: Sent | None
-    attempts: int
-    reply_to_key: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryRow:
-    id: int
-    destination: str
-    item: str
-    status: str
-    post_id: str | None
-    error: str | None
-    created_at: datetime
-    sent_at: datetime | None
-
-
-class LedgerPort(Protocol):
-    async def ensure_destination(
-        self, name: str, platform: str, now: datetime
-    ) -> DestinationState: ...
-
-    async def set_disabled(self, name: str, reason: str | None) -> None: ...
-
-    async def record_intent(
-        self, destination: str, post: Post, *, seq: int, reply_to_key: str | None, now: datetime
-    ) -> None: ...
-
-    async def record_intents(
-        self, destination: str, intents: Sequence[Intent], now: datetime
-    ) -> list[str]: ...
-
-    async def mark_sent(self, destination: str, key: str, sent: Sent, now: datetime) -> None: ...
-
-    async def mark_failed(self, destination: str, key: str, reason: str) -> None: ...
-
-    async def start_attempt(self, destination: str, key: str) -> None: ...
-
-    async def note_attempt(self, destination: str, key: str, error: str) -> None: ...
-
-    async def pending_posts(self, destination: str) -> list[PendingPost]: ...
-
-    async def posts_sent_since(self, destination: str, since: datetime) -> int: ...
-
-    async def skip_items(
-        self, destination: str, items: Sequence[str], *, reason: str, now: datetime
-    ) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -140,6 +71,10 @@ class DeliveryPolicy:
     max_backoff_seconds: float = 60.0
     # a 429 asking for a longer wait leaves the post pending for the next run instead
     max_rate_wait_seconds: float = 900.0
+    # how long after a send started a post may take to show in what the platform reads back:
+    # a cut-off send is looked for until then before it is sent again (papers.reconcile)
+    reconcile_window_seconds: float = 0.0  # bot.destinations sets it per platform
+    reconcile_first_wait_seconds: float = 1.0
 
 
 @dataclass
@@ -216,6 +151,7 @@ async def deliver(
         report.disabled = state.disabled_reason
         return report
     run = _Run(ledger, publisher, policy, clock, sleep, jitter, report)
+    await _note_guarantee(run, state)
     if not await _drain(run) or not select:  # an earlier run's leftovers first, in order
         return report
 
@@ -259,6 +195,19 @@ async def deliver(
     return report
 
 
+async def _note_guarantee(run: _Run, state: DestinationState) -> None:
+    """Record whether this destination can find a cut-off post again (a change is logged)."""
+    try:
+        reason = await run.publisher.delivery_guarantee()
+    except PublishError:
+        return  # the send will meet the same trouble, and report it
+    run.report.at_least_once = reason
+    if reason != state.at_least_once:
+        await run.ledger.set_at_least_once(run.publisher.name, reason)
+        if reason:
+            log.warning("destination at-least-once destination=%s reason=%s", state.name, reason)
+
+
 async def _drain(run: _Run) -> bool:
     """Settle every pending post, oldest first. False: stop this destination for now."""
     for pending in await run.ledger.pending_posts(run.publisher.name):
@@ -293,45 +242,74 @@ async def _reconcile(run: _Run, pending: PendingPost) -> bool:
     if pending.attempts == 0:
         return await _send(run, pending.post, reply_to)
     try:
-        found = await run.publisher.find_sent(pending.post)
+        found = await _look(run, pending.post, pending.attempted_at)
     except PublishError as exc:
         return await _handle(run, pending.post, exc, attempt=run.policy.max_attempts) is True
     if found is not None:
-        await run.ledger.mark_sent(run.publisher.name, pending.post.key, found, run.clock())
-        run.sent[pending.post.key] = found
-        run.report.sent += len(pending.post.items)
+        await _record_sent(run, pending.post, found)
         return True
     return await _send(run, pending.post, reply_to)
+
+
+async def _look(run: _Run, post: Post, started: datetime | None) -> Sent | None:
+    return await look_for(
+        run.publisher.find_sent,
+        post,
+        started=started,
+        now=run.clock(),
+        window=run.policy.reconcile_window_seconds,
+        first_wait=run.policy.reconcile_first_wait_seconds,
+        sleep=run.sleep,
+    )
+
+
+async def _record_sent(run: _Run, post: Post, sent: Sent) -> None:
+    await run.ledger.mark_sent(run.publisher.name, post.key, sent, run.clock())
+    run.sent[post.key] = sent
+    run.report.sent += len(post.items)
 
 
 async def _send(run: _Run, post: Post, reply_to: Sent | None) -> bool:
     """Send one post with retries. False: stop this destination for now."""
     name = run.publisher.name
     for attempt in range(1, run.policy.max_attempts + 1):
-        await run.ledger.start_attempt(name, post.key)
+        started = run.clock()
+        await run.ledger.start_attempt(name, post.key, started)
         try:
             sent = await run.publisher.send(post, reply_to=reply_to)
         except PublishError as exc:
-            verdict = await _handle(run, post, exc, attempt=attempt)
+            verdict = await _handle(run, post, exc, attempt=attempt, started=started)
             if verdict is None:
                 continue
             return verdict
-        await run.ledger.mark_sent(name, post.key, sent, run.clock())
-        run.sent[post.key] = sent
-        run.report.sent += len(post.items)
+        # nothing between the platform's answer and this commit
+        await _record_sent(run, post, sent)
         return True
     return False
 
 
-async def _handle(run: _Run, post: Post, exc: PublishError, *, attempt: int) -> bool | None:
+async def _handle(
+    run: _Run, post: Post, exc: PublishError, *, attempt: int, started: datetime | None = None
+) -> bool | None:
     """What an error means: None to try again, True to go on, False to stop for now."""
     name, policy = run.publisher.name, run.policy
     if isinstance(exc, AlreadyPosted):
-        sent = exc.sent or Sent("unknown")
-        await run.ledger.mark_sent(name, post.key, sent, run.clock())
-        run.sent[post.key] = sent
-        run.report.sent += len(post.items)
-        return True
+        found = exc.sent
+        if found is None:
+            try:
+                found = await _look(run, post, started)
+            except PublishError as trouble:
+                log.warning("cannot look a post up destination=%s reason=%s", name, trouble)
+        if found is not None:
+            await _record_sent(run, post, found)
+            return True
+        # the platform has it, but it does not read it back yet: without its id a reply
+        # would answer nothing, so the post (and what follows it) waits for the next run
+        reason = f"{exc.reason}; not found on the platform yet: kept pending"
+        await run.ledger.note_attempt(name, post.key, reason)
+        run.report.pending += len(post.items)
+        run.report.errors.append(reason)
+        return False
     if isinstance(exc, CredentialsRejected):
         reason = f"credentials rejected: {exc.reason}"
         await run.ledger.set_disabled(name, reason)

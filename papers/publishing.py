@@ -95,6 +95,11 @@ class Publisher(Protocol):
         """After a crash between request and record: the post if the platform already has it."""
         ...
 
+    async def delivery_guarantee(self) -> str | None:
+        """None when ``find_sent`` can find what this destination posted (exactly once);
+        otherwise why it cannot (a crash between answer and record can repeat a post)."""
+        ...
+
 
 @dataclass
 class DeliveryReport:
@@ -108,3 +113,5 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
     # this run disabled the destination (``disabled`` alone may be an earlier run's doing)
     newly_disabled: bool = False
+    # why this destination is at-least-once (``Publisher.delivery_guarantee``); None: exactly
+    at_least_once: str | None = None

@@ -88,6 +88,9 @@ class AtomPublisher:
             log.info("atom %s: added %s (%d items)", self.name, entry["id"], len(post.items))
         return Sent(post_id=entry["id"], url=self.feed_url)
 
+    async def delivery_guarantee(self) -> str | None:
+        return None  # find_sent reads the feed file back
+
     async def find_sent(self, post: Post) -> Sent | None:
         entry_id = post.payload.get("id")
         if not isinstance(entry_id, str):

@@ -100,6 +100,9 @@ class FacebookPublisher:
         log.info("facebook %s: posted %s (%d items)", self.name, post_id, len(post.items))
         return _sent(post_id)
 
+    async def delivery_guarantee(self) -> str | None:
+        return None  # find_sent reads the Page's feed
+
     async def find_sent(self, post: Post) -> Sent | None:
         """The Page's recent post with the same message, if there is one."""
         wanted = _normal(str(post.payload.get("message", "")))

@@ -26,6 +26,7 @@ import time
 import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from email.utils import parsedate_to_datetime
+from functools import partial
 from types import TracebackType
 from typing import Any
 
@@ -49,6 +50,7 @@ from papers.x_text import url_entities
 
 DEFAULT_RETRY_AFTER = 60.0
 RECENT_POSTS = 100  # how far back find_sent looks (X's maximum page)
+DUPLICATE_PAGES = 8  # after a 403 "duplicate content": up to 800 posts back
 
 # 403s that say the app or the account cannot post at all (not this post): X's problem types
 # and messages for an app without write permission or not attached to a project.
@@ -260,6 +262,9 @@ class XPublisher:
         not given is posted on its own rather than not at all)."""
         text = str(post.payload["text"])
         in_reply_to = reply_to.post_id if reply_to is not None else None
+        if in_reply_to is not None and not in_reply_to.isdigit():
+            # a parent recorded without its id (before 2026-12): answering it is a 400
+            in_reply_to = None
         try:
             answer = await self._call(
                 lambda: self._client.create_tweet(
@@ -269,7 +274,7 @@ class XPublisher:
         except AlreadyPosted as duplicate:
             earlier: Sent | None = None
             with contextlib.suppress(PublishError):
-                earlier = await self.find_sent(post)
+                earlier = await self.find_sent(post, pages=DUPLICATE_PAGES)
             raise AlreadyPosted(duplicate.reason, earlier) from None
         data = answer.get("data") if isinstance(answer, dict) else None
         post_id = data.get("id") if isinstance(data, dict) else None
@@ -277,16 +282,27 @@ class XPublisher:
             raise Transient("X accepted the post but answered without its id")
         return Sent(str(post_id), status_url(str(post_id)))
 
-    async def find_sent(self, post: Post) -> Sent | None:
-        """The account's post with this text among its latest ``RECENT_POSTS``, if any."""
+    async def delivery_guarantee(self) -> str | None:
+        return None  # find_sent reads the account's timeline
+
+    async def find_sent(self, post: Post, *, pages: int = 1) -> Sent | None:
+        """The account's post with this text among its latest ``pages`` × ``RECENT_POSTS``
+        (newest first), if any. X keeps no marker of ours on a post: its text is the marker."""
         user_id = await self._me()
-        answer = await self._call(
-            lambda: self._client.get_users_tweets(user_id, max_results=RECENT_POSTS, user_auth=True)
-        )
         wanted = comparable(str(post.payload["text"]))
-        for tweet in answer.get("data") or []:
-            if comparable(html.unescape(str(tweet.get("text", "")))) == wanted:
-                return Sent(str(tweet["id"]), status_url(str(tweet["id"])))
+        token: str | None = None
+        for _ in range(pages):
+            options: dict[str, Any] = {"max_results": RECENT_POSTS, "user_auth": True}
+            if token:
+                options["pagination_token"] = token
+            answer = await self._call(partial(self._client.get_users_tweets, user_id, **options))
+            for tweet in answer.get("data") or []:
+                if comparable(html.unescape(str(tweet.get("text", "")))) == wanted:
+                    return Sent(str(tweet["id"]), status_url(str(tweet["id"])))
+            meta = answer.get("meta") or {}
+            token = meta.get("next_token") if isinstance(meta, dict) else None
+            if not token:
+                break
         return None
 
     # plumbing

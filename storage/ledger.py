@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from papers.delivery import (
+from papers.ledger import (
     DeliveryRow,
     DestinationState,
     Intent,
@@ -53,6 +53,12 @@ class Ledger:
         async with self.engine.connect() as conn:
             rows = (await conn.execute(select(destinations).order_by(destinations.c.name))).all()
         return [_state(r) for r in rows]
+
+    async def set_at_least_once(self, name: str, reason: str | None) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(destinations).where(destinations.c.name == name).values(at_least_once=reason)
+            )
 
     async def set_disabled(self, name: str, reason: str | None) -> None:
         async with self.engine.begin() as conn:
@@ -154,13 +160,13 @@ class Ledger:
                 .values(status="failed", error=reason)
             )
 
-    async def start_attempt(self, destination: str, key: str) -> None:
+    async def start_attempt(self, destination: str, key: str, now: datetime) -> None:
         """Commit that a send of ``key`` is starting: after a crash, the platform may have it."""
         async with self.engine.begin() as conn:
             await conn.execute(
                 update(posts)
                 .where(posts.c.destination == destination, posts.c.key == key)
-                .values(attempts=posts.c.attempts + 1)
+                .values(attempts=posts.c.attempts + 1, attempted_at=now)
             )
 
     async def note_attempt(self, destination: str, key: str, error: str) -> None:
@@ -220,6 +226,7 @@ class Ledger:
                         reply_to=reply_to,
                         attempts=row.attempts,
                         reply_to_key=row.reply_to_key,
+                        attempted_at=row.attempted_at,
                     )
                 )
         return out
@@ -319,4 +326,5 @@ def _state(row: Any) -> DestinationState:
         disabled_reason=row.disabled_reason,
         created_at=row.created_at,
         last_post_at=row.last_post_at,
+        at_least_once=row.at_least_once,
     )

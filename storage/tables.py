@@ -186,6 +186,8 @@ destinations = Table(
     Column("disabled_reason", Text),
     Column("last_post_at", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
+    # why a post cut off by a crash cannot be found there again (NULL: it can)
+    Column("at_least_once", Text),
 )
 
 # When each destination's digest goes out: the scheduler rebuilds its jobs from these rows.
@@ -217,6 +219,7 @@ posts = Table(
     Column("url", Text),
     Column("error", Text),
     Column("attempts", Integer, nullable=False, default=0),
+    Column("attempted_at", UTCDateTime),  # when the last send started
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime),
     UniqueConstraint("destination", "key", name="uq_posts_destination"),

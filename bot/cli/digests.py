@@ -12,7 +12,8 @@ from bot.app import App
 from bot.cli.base import EXIT_FAILED, EXIT_OK, EXIT_USAGE, command
 from bot.delivery import counts, deliver_all
 from bot.destinations import open_destinations
-from papers.delivery import DeliveryRow, select_digest
+from papers.delivery import select_digest
+from papers.ledger import DeliveryRow
 from papers.publishing import DeliveryReport
 
 PAGE = 200  # rows `shortbot deliveries` shows by default, newest first

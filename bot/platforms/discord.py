@@ -38,7 +38,8 @@ async def channel(
 async def build_webhook(run: Build, config: DestinationSettings) -> Publisher:
     url = secret(config.webhook_url, f"destinations.{config.name}.webhook_url")
     try:
-        webhook = DiscordWebhookPublisher(config.name, url=url)
+        # the run's bot login reads the webhook's channel to find a cut-off post again
+        webhook = DiscordWebhookPublisher(config.name, url=url, reader=run.discord_session)
     except ValueError:
         raise DestinationError(
             "webhook_url is not a Discord webhook URL (https://discord.com/api/webhooks/ID/TOKEN)"

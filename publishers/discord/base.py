@@ -63,6 +63,10 @@ class DiscordPublisher(Closing):
             digest, destination=self.name, heading=digest_heading(digest, self.heading)
         )
 
+    async def delivery_guarantee(self) -> str | None:
+        """None: the channel's history (and the message nonce) find a cut-off post again."""
+        return None
+
     def _closed(self) -> Transient:
         return Transient(f"the publisher for {self._where} was closed while in use")
 

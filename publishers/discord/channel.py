@@ -9,7 +9,8 @@ Idempotency. The publisher sends ``Post.key`` as the message ``nonce`` with ``en
 within Discord's de-duplication window (a few minutes) a re-send of the same post returns the
 message already created, so a retry after a lost response makes no duplicate. ``find_sent``
 covers older crashes: it scans the channel's last ``scan_limit`` (50) messages for one by the
-bot whose nonce, or whose content and embeds, equal the post's. Past that window and those
+bot whose nonce, or whose content and embeds, equal the post's
+(:mod:`publishers.discord.history`). Past that window and those
 messages a crash can still lead to a duplicate.
 """
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import discord
@@ -26,6 +26,7 @@ from papers.discord_render import DIGEST_HEADING
 from papers.publishing import CredentialsRejected, Post, Sent
 from publishers.discord.base import DEFAULT_TIMEOUT, DiscordPublisher, message_parts
 from publishers.discord.errors import MISSING_PERMISSIONS, discord_errors, map_http_error
+from publishers.discord.history import find_in_history
 from publishers.discord.session import DEFAULT_MAX_RATELIMIT_WAIT, DiscordSession
 
 log = logging.getLogger(__name__)
@@ -151,16 +152,12 @@ class DiscordChannelPublisher(DiscordPublisher):
         """
         client, channel = await self._ready()
         me = client.user.id if client.user is not None else None
-        wanted = _fingerprint(post.payload.get("content"), post.payload.get("embeds") or [])
         with discord_errors(self._where):
             try:
                 async with asyncio.timeout(self.timeout):
-                    async for message in channel.history(limit=self.scan_limit):
-                        if message.author.id != me:
-                            continue
-                        found = _fingerprint(message.content, [e.to_dict() for e in message.embeds])
-                        if str(message.nonce) == post.key or found == wanted:
-                            return Sent(post_id=str(message.id), url=self._jump_url(message))
+                    message = await find_in_history(
+                        channel, post, ours=lambda m: m.author.id == me, limit=self.scan_limit
+                    )
             except discord.Forbidden as exc:
                 if exc.code != MISSING_PERMISSIONS:
                     raise map_http_error(exc, self._where, starting=False) from exc
@@ -168,26 +165,5 @@ class DiscordChannelPublisher(DiscordPublisher):
                     "cannot read the history of %s (no Read Message History): relying on the nonce",
                     self._where,
                 )
-        return None
-
-
-def _fingerprint(content: Any, embeds: Sequence[Mapping[str, Any]]) -> tuple[Any, ...]:
-    """What must match for a message to be a post: its text, not Discord's additions
-    (``type``, ``inline``, colours) nor surrounding whitespace Discord may trim."""
-
-    def text(value: Any) -> str:
-        return str(value or "").strip()
-
-    return (
-        text(content),
-        tuple(
-            (
-                text(e.get("title")),
-                text(e.get("url")),
-                text(e.get("description")),
-                text((e.get("footer") or {}).get("text")),
-                tuple((text(f.get("name")), text(f.get("value"))) for f in e.get("fields") or []),
-            )
-            for e in embeds
-        ),
-    )
+                return None
+        return Sent(post_id=str(message.id), url=self._jump_url(message)) if message else None

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bot.app import open_app
 from bot.settings import Settings
-from papers.delivery import Intent
 from papers.keys import item_key
+from papers.ledger import Intent
 from papers.publishing import Post, Sent
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

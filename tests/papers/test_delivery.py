@@ -112,7 +112,7 @@ async def test_a_crash_after_the_post_is_reconciled_not_reposted(
     selection = await select_digest(store, "page", DeliveryPolicy(), START, now=START)
     (post,) = facebook.render(selection.digest)
     await ledger.record_intent("page", post, seq=0, reply_to_key=None, now=START)
-    await ledger.start_attempt("page", post.key)
+    await ledger.start_attempt("page", post.key, START)
     await facebook.send(post)
     assert len(graph.posts) == 1
     # the restarted process reconciles with the Page before sending anything

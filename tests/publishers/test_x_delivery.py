@@ -41,6 +41,9 @@ class DiesOnSend:
     async def find_sent(self, post: Post) -> Sent | None:
         return await self.inner.find_sent(post)
 
+    async def delivery_guarantee(self) -> str | None:
+        return await self.inner.delivery_guarantee()
+
     async def send(self, post: Post, *, reply_to: Sent | None = None) -> Sent:
         self.sends += 1
         if self.sends == self.at and not self.after:

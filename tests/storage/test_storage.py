@@ -13,9 +13,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import event, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from papers.delivery import Intent
 from papers.ids import UnusableQuery
 from papers.keys import item_key
+from papers.ledger import Intent
 from papers.model import UpsertResult
 from papers.publishing import Post, Sent
 from papers.usecases import Found, NotFound, ingest_parsed, latest, lookup, next_digest
