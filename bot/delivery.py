@@ -27,6 +27,14 @@ DELIVERY_CONCURRENCY_SQLITE = 12
 log = logging.getLogger(__name__)
 
 
+def at_least_once(reason: str) -> str:
+    """What an at-least-once destination means, for ``status`` and ``deliveries``."""
+    return (
+        f"at-least-once: {reason}, so a crash between the platform's answer and the "
+        "ledger's record can repeat a post"
+    )
+
+
 def counts(report: DeliveryReport) -> str:
     """``3 sent, 1 failed, 2 pending (disabled: …)``."""
     parts = [f"{report.sent} sent"]

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.app import App
 from bot.cli.base import EXIT_FAILED, EXIT_OK, EXIT_USAGE, command
-from bot.delivery import counts, deliver_all
+from bot.delivery import at_least_once, counts, deliver_all
 from bot.destinations import open_destinations
 from papers.delivery import select_digest
 from papers.ledger import DeliveryRow
@@ -153,13 +153,22 @@ async def _deliveries(app: App, args: argparse.Namespace) -> int:
         print(json.dumps([_row_json(r) for r in rows], indent=2))
         if next_page:
             print(f"shortbot: more rows: {next_page} (or --all)", file=sys.stderr)
+    states = [
+        s for s in await ledger.list_destinations() if not destination or s.name == destination
+    ]
+    if as_json:
+        for state in states:
+            if state.at_least_once:
+                print(
+                    f"shortbot: {state.name} is {at_least_once(state.at_least_once)}",
+                    file=sys.stderr,
+                )
         return EXIT_OK
-    for state in await ledger.list_destinations():
-        if destination and state.name != destination:
-            continue
+    for state in states:
         status = f"disabled: {state.disabled_reason}" if state.disabled_reason else "active"
         last = state.last_post_at.strftime("%Y-%m-%d %H:%M UTC") if state.last_post_at else "-"
-        print(f"{state.name} ({state.platform}): {status}; last post {last}")
+        guarantee = f"; {at_least_once(state.at_least_once)}" if state.at_least_once else ""
+        print(f"{state.name} ({state.platform}): {status}; last post {last}{guarantee}")
     if not rows:
         print("No deliveries" + (" failed." if failed else " yet."))
     for row in rows:

@@ -17,6 +17,7 @@ from typing import Any
 from bot.app import App
 from bot.cli.base import EXIT_OK, command
 from bot.cli.feeds import feed_json
+from bot.delivery import at_least_once
 from bot.schedules import rows_of
 from storage import stats
 from storage.db import describe_url
@@ -83,6 +84,8 @@ async def destinations_section(app: App) -> list[dict[str, Any]]:
                 "platform": state.platform,
                 "status": "disabled" if state.disabled_reason else "active",
                 "disabled_reason": state.disabled_reason,
+                # why a crash can repeat a post there (None: exactly once)
+                "at_least_once": state.at_least_once,
                 "last_post": state.last_post_at.isoformat() if state.last_post_at else None,
                 "pending": by_status.get("pending", 0),
                 "failed": by_status.get("failed", 0),
@@ -104,6 +107,8 @@ def destinations_text(destinations: list[dict[str, Any]]) -> list[str]:
             f"  {d['name']} ({d['platform']}): {status}; last post {_when(d['last_post'])}; "
             f"{d['pending']} pending, {d['failed']} failed"
         )
+        if d["at_least_once"]:
+            lines.append(f"    {at_least_once(d['at_least_once'])}")
     return lines
 
 

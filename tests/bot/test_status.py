@@ -60,6 +60,7 @@ async def test_status_json_reports_every_section(
         "feed", Post("k1", ("summary:1", "summary:2"), {}), seq=0, reply_to_key=None, now=NOW
     )
     await ledger.set_disabled("console", "stdout is gone")
+    await ledger.set_at_least_once("console", "a terminal keeps no record")
 
     assert await status(app, as_json=True) == 0
     report = json.loads(capsys.readouterr().out)
@@ -84,6 +85,7 @@ async def test_status_json_reports_every_section(
         "platform": "atom",
         "status": "active",
         "disabled_reason": None,
+        "at_least_once": None,
         "last_post": None,
         "pending": 2,
         "failed": 0,
@@ -91,6 +93,13 @@ async def test_status_json_reports_every_section(
     }
     assert destinations["console"]["status"] == "disabled"
     assert destinations["console"]["disabled_reason"] == "stdout is gone"
+    assert destinations["console"]["at_least_once"] == "a terminal keeps no record"
+    assert await status(app, as_json=False) == 0
+    text = capsys.readouterr().out
+    assert (
+        "at-least-once: a terminal keeps no record, so a crash between the platform's answer "
+        "and the ledger's record can repeat a post"
+    ) in text
 
     database = report["database"]
     assert database["size_bytes"] > 0

@@ -11,7 +11,7 @@ import pytest
 
 from papers.delivery import DeliveryPolicy, deliver, select_digest
 from papers.model import Digest
-from papers.publishing import Post, Sent
+from papers.publishing import Post, Publisher, Sent
 from papers.x_text import url_entities
 from publishers.console import ConsolePublisher
 from publishers.x import XPublisher
@@ -31,7 +31,7 @@ class DiesOnSend:
     """The real publisher, except that the process dies at the ``at``-th send: before the
     request leaves (``after=False``) or once X has the post but before the answer is recorded."""
 
-    def __init__(self, inner: XPublisher, *, at: int, after: bool) -> None:
+    def __init__(self, inner: Publisher, *, at: int, after: bool) -> None:
         self.inner, self.at, self.after, self.sends = inner, at, after, 0
         self.name, self.platform = inner.name, inner.platform
 
