@@ -6,6 +6,11 @@ Routes ``/{version}/{page_id}/feed``:
   ``access_token`` field) stores a post with an id ``{page_id}_{n}`` and answers ``{"id": …}``;
 - ``GET`` (``fields``, ``limit``) answers ``{"data": [...]}``, newest first.
 
+Reads lag writes when ``read_lag`` (seconds, settable at any time) is above 0: the feed leaves
+out posts made less than ``read_lag`` ago (``limit`` counts the posts it shows, so older ones
+take their place, as from a lagging read replica), though their creation was answered normally
+and they are in ``graph.posts``; the duplicate check sees every post at once.
+
 Like Graph, it answers errors as ``{"error": {"message", "type", "code", "error_subcode",
 "fbtrace_id"}}``, with HTTP 400 for most of them (rate limits included). The same message posted
 twice within ``duplicate_window`` seconds is refused with code 506. Faults are scripted per
@@ -66,12 +71,15 @@ class FakeGraph(PostHook):
         token: str = "EAAB-page-token-secret",  # noqa: S107 - a fake for tests
         version: str = "v26.0",
         duplicate_window: float = 3600.0,
+        read_lag: float = 0.0,
     ) -> None:
         self.server = server
         self.page_id = page_id
         self.token = secret(token)
         self.version = version
         self.duplicate_window = duplicate_window
+        self.read_lag = read_lag
+        """Seconds a new post stays out of the feed (see the module's docstring)."""
         self.posts: list[FakePost] = []
         self.faults: FaultQueue[Fault] = FaultQueue()
         self._ids = itertools.count(1)
@@ -139,8 +147,10 @@ class FakeGraph(PostHook):
     def _feed(self, query: dict[str, list[str]]) -> Response:
         limit = int((query.get("limit") or ["25"])[0])
         fields = (query.get("fields") or ["id,created_time"])[0].split(",")
+        cutoff = time.monotonic() - self.read_lag
+        visible = [p for p in self.posts if self.read_lag <= 0 or p.created <= cutoff]
         data = []
-        for post in reversed(self.posts[-limit:] if limit else []):
+        for post in reversed(visible[-limit:] if limit else []):
             full = {
                 "id": post.id,
                 "message": post.message,

@@ -51,6 +51,7 @@ from tests.fakediscord.records import (
 )
 from tests.fakediscord.server import FakeDiscord
 from tests.fakediscord.snowflake import new_snowflake, snowflake_time
+from tests.fakediscord.webhooks import ChannelWebhook
 
 __all__ = [
     "ALL_PERMISSIONS",
@@ -59,6 +60,7 @@ __all__ = [
     "ApiError",
     "Channel",
     "ChannelType",
+    "ChannelWebhook",
     "FakeDiscord",
     "Fault",
     "Guild",

@@ -1,9 +1,10 @@
 """Routes for a channel and its messages: read, post (nonces honoured), edit, delete, react, type.
 
 The bot's permissions in the channel are checked as Discord does (``Missing Access`` without
-View Channel, ``Missing Permissions`` otherwise). :class:`ChannelRoutes` is a mixin of
-:class:`~tests.fakediscord.server.FakeDiscord`; messages live in its
-:class:`~tests.fakediscord.messages.MessageStore`.
+View Channel, ``Missing Permissions`` otherwise). The history (``GET .../messages``) leaves out
+messages younger than the fake's ``read_lag``, as an eventually consistent read would.
+:class:`ChannelRoutes` is a mixin of :class:`~tests.fakediscord.server.FakeDiscord`; messages
+live in its :class:`~tests.fakediscord.messages.MessageStore`.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ class ChannelRoutes:
             raise invalid_form(
                 {"limit": field_error("NUMBER_TYPE_MAX", "Must be between 1 and 100.")}
             )
-        ids = list(self._channel_messages.get(channel.id, []))
+        ids = [i for i in self._channel_messages.get(channel.id, []) if self._readable(i)]
         if "before" in request.query:
             before = int(request.query["before"])
             ids = [i for i in ids if i < before]

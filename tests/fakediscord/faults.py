@@ -165,7 +165,8 @@ class Faults:
     def _check_global_limit(self, record: RecordedRequest) -> web.Response | None:
         # Discord: "interaction endpoints are not bound to the bot's Global Rate Limit" — the
         # callback and everything under the interaction's token (follow-ups, the original
-        # response), which share /webhooks/{application_id}/{token} with nothing else
+        # response), under /webhooks/{application_id}/{token}; channel webhooks share that
+        # route and are not counted either (each webhook has limits of its own)
         route = record.route or ""
         if self._global_limit is None or route.startswith("/interactions/"):
             return None

@@ -61,7 +61,8 @@ class Inspection:
         """Every message-shaped payload the bot sent, accepted or not, oldest first.
 
         Channel message creates and edits, interaction callbacks that carry a message (types 4
-        and 7: their ``data``), followups and webhook message edits.
+        and 7: their ``data``), followups, channel webhook executions (they share followups'
+        route) and webhook message edits.
         """
         return [payload for _, payload in self._bot_payloads()]
 

@@ -3,6 +3,9 @@
 Callbacks are checked like Discord does (once only, within ``interaction_deadline``, a type
 that fits the interaction); a deferred "thinking" message is replaced by the first followup or
 edit. Every answer is kept on the :class:`~tests.fakediscord.records.InteractionRecord`.
+``POST /webhooks/{application_id}/{token}`` is shared with channel webhooks: the route is
+:mod:`~tests.fakediscord.webhooks`'s, which hands every id that is no channel webhook's to
+``_followup`` here.
 :class:`InteractionRoutes` is a mixin of :class:`~tests.fakediscord.server.FakeDiscord`.
 """
 
@@ -39,7 +42,6 @@ class InteractionRoutes:
     def _interaction_routes(self) -> list[Route]:
         return [
             ("POST", "/interactions/{interaction_id}/{token}/callback", self._interaction_callback),
-            ("POST", "/webhooks/{application_id}/{token}", self._followup),
             (
                 "GET",
                 "/webhooks/{application_id}/{token}/messages/{message_id}",

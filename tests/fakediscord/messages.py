@@ -5,7 +5,8 @@ channel and interaction routes and by the driver. A message is its JSON payload 
 sends it (mentions resolved against ``allowed_mentions``, embeds normalised, attachments given
 URLs). MESSAGE_CREATE/UPDATE/DELETE go to every session with the intent, content hidden from a
 session without the message content intent as Discord does. In strict mode payloads over
-Discord's limits are refused with its ``Invalid Form Body``.
+Discord's limits are refused with its ``Invalid Form Body``. When each message was stored is
+kept beside it (``_stored_at``, by the fake's ``clock``), for ``read_lag``.
 """
 
 from __future__ import annotations
@@ -114,7 +115,8 @@ class MessageStore:
             message["nonce"] = payload["nonce"]
         if webhook_id is not None:
             message["webhook_id"] = str(webhook_id)
-            message["application_id"] = str(self.application_id)
+            if webhook_id == self.application_id:  # an interaction's answer, not a channel's
+                message["application_id"] = str(self.application_id)
         if isinstance(reference, dict) and reference.get("message_id") is not None:
             message["type"] = MESSAGE_REPLY
             message["message_reference"] = {
@@ -199,10 +201,18 @@ class MessageStore:
         mid = int(message["id"])
         cid = int(message["channel_id"])
         self._messages[mid] = message
+        self._stored_at[mid] = self.clock()
         self._channel_messages.setdefault(cid, []).append(mid)
         found = self._find_channel(cid)
         if found is not None:
             found[0].last_message_id = mid
+
+    def _readable(self, message_id: int) -> bool:
+        """Whether history reads show the message yet: stored ``read_lag`` or more ago."""
+        if self.read_lag <= 0:
+            return True
+        stored = self._stored_at.get(message_id, float("-inf"))
+        return self.clock() - stored >= self.read_lag
 
     def _edit_message(
         self, message: JSON, payload: JSON, *, files: list[UploadedFile] | None = None
@@ -240,6 +250,7 @@ class MessageStore:
         mid = int(message["id"])
         cid = int(message["channel_id"])
         self._messages.pop(mid, None)
+        self._stored_at.pop(mid, None)
         ids = self._channel_messages.get(cid, [])
         if mid in ids:
             ids.remove(mid)

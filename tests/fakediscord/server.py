@@ -5,6 +5,11 @@ The real discord.py client talks to it over loopback sockets; the test points th
 ``send_interaction``, ``press_button``) and inspects what the bot did (``messages``,
 ``interaction_responses``, ``requests``). Faults (``fail_next``, ``rate_limit``,
 ``drop_gateway``) let tests check the bot copes with what production Discord does to it.
+``read_lag`` (seconds, settable at any time) makes reads lag writes: a message stored less than
+``read_lag`` ago is left out of ``GET /channels/{id}/messages`` (it was answered to its sender
+normally, and ``messages()`` and ``bot_messages()`` show it). Channel webhooks
+(``create_webhook``) post like Discord's incoming webhooks; ``deny_bot`` takes a permission
+from the bot in one channel.
 
 This module holds the fake's state, its lifecycle and the request pipeline (record, inject a
 fault, authenticate, rate-limit, route, record the answer). The rest is in mixins, one module
@@ -12,7 +17,8 @@ each: :mod:`~tests.fakediscord.world` (lookups), :mod:`~tests.fakediscord.driver
 actions), :mod:`~tests.fakediscord.inspection` (reading and waiting),
 :mod:`~tests.fakediscord.faults`, :mod:`~tests.fakediscord.messages` (the message store) and the
 routes per resource: :mod:`~tests.fakediscord.applications`, :mod:`~tests.fakediscord.guilds`,
-:mod:`~tests.fakediscord.channels`, :mod:`~tests.fakediscord.interactions`. The websocket is
+:mod:`~tests.fakediscord.channels`, :mod:`~tests.fakediscord.interactions`,
+:mod:`~tests.fakediscord.webhooks` (channel webhooks). The websocket is
 :mod:`~tests.fakediscord.gateway`; what every fake records is :mod:`tests.fakebase`.
 """
 
@@ -59,6 +65,7 @@ from tests.fakediscord.records import (
     UploadedFile,
 )
 from tests.fakediscord.snowflake import new_snowflake
+from tests.fakediscord.webhooks import ChannelWebhook, WebhookRoutes
 from tests.fakediscord.world import World
 from tests.secretwatch import secret
 
@@ -78,6 +85,7 @@ class FakeDiscord(
     GuildRoutes,
     ChannelRoutes,
     InteractionRoutes,
+    WebhookRoutes,
     RequestLog[RecordedRequest],
     PostHook,
 ):
@@ -105,6 +113,7 @@ class FakeDiscord(
         nonce_window: float = 300.0,
         strict: bool = True,
         require_synced_commands: bool = True,
+        read_lag: float = 0.0,
         host: str = "127.0.0.1",
     ) -> None:
         self.token = secret(token)
@@ -120,6 +129,8 @@ class FakeDiscord(
         self.nonce_window = nonce_window
         self.strict = strict
         self.require_synced_commands = require_synced_commands
+        self.read_lag = read_lag
+        """Seconds a new message stays out of channel history reads (see the module)."""
         self.host = host
         self.ack_heartbeats = True
         self.joined_at = datetime.now(UTC)
@@ -138,6 +149,10 @@ class FakeDiscord(
         """(nonce, message id) for every create answered with an existing message."""
 
         self._messages: dict[int, JSON] = {}
+        self._stored_at: dict[int, float] = {}
+        """``clock()`` when each message was stored (for ``read_lag``; not in its JSON)."""
+        self.webhooks: dict[int, ChannelWebhook] = {}
+        """The channel webhooks tests made with ``create_webhook``, by id."""
         self._channel_messages: dict[int, list[int]] = {}
         self._nonces: dict[tuple[int, str], tuple[float, int]] = {}
         self._command_ids: dict[tuple[int | None, int, str], int] = {}
@@ -219,6 +234,7 @@ class FakeDiscord(
             *self._guild_routes(),
             *self._channel_routes(),
             *self._interaction_routes(),
+            *self._webhook_routes(),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, API_PREFIX + path, self._adapt(handler))

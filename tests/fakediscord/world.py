@@ -1,7 +1,8 @@
 """The fake's world as its parts look it up: guilds, channels, DMs, users, the bot's member.
 
 :class:`World` is a mixin of :class:`~tests.fakediscord.server.FakeDiscord`; the guilds and DM
-channels it searches live on the fake. It also builds the READY payload of a new session.
+channels it searches live on the fake. It also builds the READY payload of a new session, and
+changes what the bot may do in one channel (``deny_bot``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tests.fakediscord.api import JSON, application_flags
-from tests.fakediscord.models import Channel, ChannelType, Guild, Member, Role, User
+from tests.fakediscord.models import (
+    Channel,
+    ChannelType,
+    Guild,
+    Member,
+    PermissionOverwrite,
+    Role,
+    User,
+)
 from tests.fakediscord.permissions import Permission
 
 if TYPE_CHECKING:
@@ -33,6 +42,38 @@ class World:
             channel = Channel(user.username, type=ChannelType.DM, recipients=[user])
             self.dm_channels[user.id] = channel
         return channel
+
+    def bot_member(self, guild: Guild | None = None) -> Member:
+        """The bot's member in ``guild`` (default: the only guild)."""
+        return self._bot_member(guild if guild is not None else self.guild)
+
+    def deny_bot(
+        self, channel: Channel, permissions: int = Permission.READ_MESSAGE_HISTORY
+    ) -> PermissionOverwrite:
+        """Deny the bot ``permissions`` (default: Read Message History) in one guild channel,
+        through a member overwrite on the channel, as a server admin would; returns it.
+
+        Without Read Message History the bot's ``GET /channels/{id}/messages`` answers 403
+        50013 Missing Permissions; without View Channel (``Permission.VIEW_CHANNEL``) every
+        channel route answers 403 50001 Missing Access. Takes effect on the next request;
+        nothing is dispatched (``await fake.dispatch("CHANNEL_UPDATE", channel.payload())``
+        tells a running bot's cache). To lift it: ``channel.overwrites.remove(overwrite)``.
+        """
+        if channel.guild_id is None:
+            raise ValueError("a DM channel has no permission overwrites")
+        guild = self._guild_by_id(channel.guild_id)
+        if guild is None:
+            raise ValueError(f"channel {channel.name!r} is in none of the fake's guilds")
+        member = self._bot_member(guild)
+        overwrite = next(
+            (o for o in channel.overwrites if o.type == 1 and o.target_id == member.id), None
+        )
+        if overwrite is None:
+            overwrite = PermissionOverwrite.for_member(member)
+            channel.overwrites.append(overwrite)
+        overwrite.deny |= int(permissions)
+        overwrite.allow &= ~int(permissions)
+        return overwrite
 
     def _bot_member(self, guild: Guild) -> Member:
         member = guild.get_member(self.bot_user.id)

@@ -15,8 +15,9 @@ the session's DNS resolver and trusts the fake's certificate; see :mod:`tests.fa
 """
 
 from tests.fakex.client import PinnedResolver, fake_x_session
+from tests.fakex.faults import Fault
 from tests.fakex.oauth import Credentials, oauth_signature, parse_oauth_header
-from tests.fakex.server import DUPLICATE_DETAIL, FakeX, Fault, RecordedRequest, StoredPost
+from tests.fakex.server import DUPLICATE_DETAIL, FakeX, RecordedRequest, StoredPost
 from tests.fakex.tls import DEFAULT_HOSTS, Certificate, make_certificate
 
 __all__ = [

@@ -9,14 +9,21 @@
 * ``GET /2/users/{id}/tweets``: its posts, newest first, ``max_results`` 5 to 100, texts as X
   returns them (t.co links, ``&amp;`` ``&lt;`` ``&gt;`` escaped).
 
+Reads lag writes when ``read_lag`` (seconds, settable at any time) is above 0: a post stored
+less than ``read_lag`` ago is left out of the timeline (``GET /2/users/{id}/tweets``), as X's
+eventually consistent read side does, though its creation was answered normally and it is in
+``fake.posts``. The write side sees every post at once: the duplicate-content check (so "403
+duplicate, yet not in the timeline" happens) and the reply-to check.
+
 Every request must carry an OAuth 1.0a ``Authorization`` header for the fake's consumer key and
 access token whose HMAC-SHA1 signature checks out (over ``https://api.twitter.com`` + path, as
 the client signed it) with a fresh nonce; else 401 as X answers it. ``revoke_token()`` makes the
 access token stop working (an expired or revoked token).
 
-Faults are scripted per route (``create_tweet``, ``get_me``, ``get_users_tweets``) with
-``fail_next``; each answers one request, in order, after authentication (the queue and the
-request log are :mod:`tests.fakebase`'s, shared with the fake Discord and Graph API)::
+Faults (:class:`~tests.fakex.faults.Fault`) are scripted per route (``create_tweet``,
+``get_me``, ``get_users_tweets``) with ``fail_next``; each answers one request, in order, after
+authentication (the queue and the request log are :mod:`tests.fakebase`'s, shared with the fake
+Discord and Graph API)::
 
     fake.fail_next("create_tweet", Fault.rate_limited(reset_in=30), Fault.server_error())
     fake.fail_next("create_tweet", Fault.slow(5))          # answers after 5 s (a timeout)
@@ -35,8 +42,7 @@ import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
@@ -46,66 +52,14 @@ from aiohttp import web
 from tests import fakebase
 from tests.fakebase import Armed, FaultQueue, PostHook, RequestLog
 from tests.fakex import oracle
+from tests.fakex.faults import PROBLEM, Fault, problem
 from tests.fakex.oauth import Credentials, oauth_signature, parse_oauth_header
 from tests.fakex.tls import Certificate
 from tests.secretwatch import secret
 
 JSON = dict[str, Any]
-PROBLEM = "application/problem+json"
 DUPLICATE_DETAIL = "You are not allowed to create a Tweet with duplicate content."
 FIRST_ID = 1_790_000_000_000_000_000
-
-
-@dataclass(frozen=True)
-class Fault:
-    """One scripted answer in place of the real one.
-
-    ``status`` 0 means "the real answer", after ``delay`` seconds. ``commit``: for
-    ``create_tweet``, make the post first (the request succeeded; its answer is what fails).
-    """
-
-    status: int = 500
-    body: JSON | bytes | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
-    delay: float = 0.0
-    commit: bool = False
-    content_type: str = PROBLEM
-
-    @classmethod
-    def rate_limited(cls, reset_in: float = 30.0, *, daily: bool = False) -> Fault:
-        reset = str(int(time.time() + reset_in))
-        headers = {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "0"}
-        headers["x-rate-limit-reset"] = reset
-        if daily:  # the 24-hour posting cap, not the 15-minute window
-            headers |= {
-                "x-rate-limit-remaining": "99",
-                "x-rate-limit-reset": str(int(time.time() + 60)),
-                "x-user-limit-24hour-limit": "17",
-                "x-user-limit-24hour-remaining": "0",
-                "x-user-limit-24hour-reset": reset,
-            }
-        body = {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank"}
-        return cls(429, body | {"status": 429}, headers)
-
-    @classmethod
-    def server_error(cls, status: int = 500, *, html_body: bool = False) -> Fault:
-        if html_body:  # what a proxy in front of the API answers: not JSON
-            return cls(status, b"<html><body>Over capacity</body></html>", content_type="text/html")
-        body = {"title": "Internal Server Error", "detail": "Internal Server Error"}
-        return cls(status, body | {"type": "about:blank", "status": status})
-
-    @classmethod
-    def expired_token(cls) -> Fault:
-        return cls(401, _problem(401, "Unauthorized", "Unauthorized"))
-
-    @classmethod
-    def slow(cls, seconds: float) -> Fault:
-        return cls(status=0, delay=seconds)
-
-    @classmethod
-    def lost_answer(cls, seconds: float) -> Fault:
-        """The post is made, then the answer comes too late for the client (a crash, say)."""
-        return cls(status=0, delay=seconds, commit=True)
 
 
 @dataclass
@@ -115,7 +69,9 @@ class StoredPost:
     shown: str  # as X returns it: t.co links
     author_id: str
     in_reply_to: str | None
-    created_at: float
+    created_at: float  # time.time()
+    stored_at: float = 0.0
+    """``time.monotonic()`` when the fake stored it; ``read_lag`` counts from here."""
 
 
 @dataclass
@@ -134,10 +90,6 @@ class _Armed(Armed):
 
     route: str
     fault: Fault
-
-
-def _problem(status: int, title: str, detail: str, kind: str = "about:blank") -> JSON:
-    return {"title": title, "detail": detail, "type": kind, "status": status}
 
 
 def _invalid(message: str) -> JSON:
@@ -161,6 +113,7 @@ class FakeX(RequestLog[RecordedRequest], PostHook):
         user_id: str = "1790000000000000001",
         timestamp_window: float = 300.0,
         reject_duplicates: bool = True,
+        read_lag: float = 0.0,
     ) -> None:
         self.certificate = certificate
         self.credentials = credentials or Credentials()
@@ -170,6 +123,8 @@ class FakeX(RequestLog[RecordedRequest], PostHook):
         self.user_id = user_id
         self.timestamp_window = timestamp_window
         self.reject_duplicates = reject_duplicates
+        self.read_lag = read_lag
+        """Seconds a new post stays out of the timeline (see the module's docstring)."""
         self.posts: list[StoredPost] = []
         self.requests: list[RecordedRequest] = []
         self.auth_failures: list[str] = []
@@ -232,8 +187,13 @@ class FakeX(RequestLog[RecordedRequest], PostHook):
         self._token_revoked = True
 
     def add_post(self, text: str, *, in_reply_to: str | None = None) -> StoredPost:
-        """A post made earlier (outside the test's client)."""
+        """A post made outside the test's client (stored now: ``read_lag`` applies to it)."""
         return self._store(text, in_reply_to)
+
+    def visible_posts(self) -> list[StoredPost]:
+        """The posts the timeline shows now (older than ``read_lag``), oldest first."""
+        cutoff = time.monotonic() - self.read_lag
+        return [p for p in self.posts if self.read_lag <= 0 or p.stored_at <= cutoff]
 
     def post(self, post_id: str) -> StoredPost:
         return next(p for p in self.posts if p.id == post_id)
@@ -273,9 +233,9 @@ class FakeX(RequestLog[RecordedRequest], PostHook):
         failure = self._authenticate(request)
         if failure is not None:
             self.auth_failures.append(failure)
-            return _json(401, _problem(401, "Unauthorized", "Unauthorized"), PROBLEM)
+            return _json(401, problem(401, "Unauthorized", "Unauthorized"), PROBLEM)
         if record.route is None:
-            return _json(404, _problem(404, "Not Found Error", f"no route {request.path}"))
+            return _json(404, problem(404, "Not Found Error", f"no route {request.path}"))
         armed = self._faults.take(lambda a: a.route == record.route)
         fault = armed.fault if armed is not None else None
         record.fault = fault
@@ -355,8 +315,7 @@ class FakeX(RequestLog[RecordedRequest], PostHook):
         if self.reject_duplicates and any(
             unicodedata.normalize("NFC", p.text) == normal for p in self.posts
         ):
-            problem = _problem(403, "Forbidden", DUPLICATE_DETAIL)
-            return _json(403, problem, PROBLEM)
+            return _json(403, problem(403, "Forbidden", DUPLICATE_DETAIL), PROBLEM)
         stored = self._store(text, in_reply_to)
         self._posted()
         data = {"id": stored.id, "text": stored.shown, "edit_history_tweet_ids": [stored.id]}
@@ -370,7 +329,8 @@ class FakeX(RequestLog[RecordedRequest], PostHook):
         if not 5 <= wanted <= 100:
             return _json(400, _invalid("max_results: between 5 and 100"), PROBLEM)
         user = record.path.split("/")[3]
-        posts = [p for p in reversed(self.posts) if p.author_id == user][:wanted]
+        visible = self.visible_posts()
+        posts = [p for p in reversed(visible) if p.author_id == user][:wanted]
         if not posts:
             return _json(200, {"meta": {"result_count": 0}})
         data = [
@@ -393,6 +353,7 @@ class FakeX(RequestLog[RecordedRequest], PostHook):
             author_id=self.user_id,
             in_reply_to=in_reply_to,
             created_at=time.time(),
+            stored_at=time.monotonic(),
         )
         self.posts.append(stored)
         return stored
