@@ -655,12 +655,12 @@ async def test_webhook_errors_are_mapped_and_never_show_the_token(
     assert webhook_server.messages == []
 
 
-async def test_a_webhook_the_fake_discord_does_not_know_disables_the_destination(
+async def test_an_unknown_webhook_disables_the_destination(
     fake: FakeDiscord,
 ) -> None:
     publisher = DiscordWebhookPublisher("hook", url=webhook_url(""))
     with pytest.raises(CredentialsRejected) as caught:
         await publisher.start()
     assert not leaked(WEBHOOK_TOKEN, caught.value, publisher)
-    # The fake serves interaction webhooks only: the lookup of a channel webhook is unknown.
-    assert [r.path.split("/")[1] for r in fake.unknown_requests] == ["webhooks"]
+    # a webhook Discord does not know: 404 Unknown Webhook, as Discord answers
+    assert [r.response["code"] for r in fake.requests_to("GET", "/webhooks/*")] == [10015]

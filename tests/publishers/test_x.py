@@ -251,7 +251,7 @@ def test_fit_fits_and_cuts_cleanly(text: str, limit: int) -> None:
     urls = [(start, end) for start, end, _ in x_text.url_entities(normal)]
     assert not _breaks_inside(cut, urls)
     assert not _breaks_inside(cut, x_text.emoji_entities(normal))
-    if cut < len(normal):  # nothing that attaches to the character before is left behind
+    if 0 < cut < len(normal):  # nothing that attached to a kept character is left behind
         after = normal[cut]
         assert unicodedata.category(after) not in ("Mn", "Mc", "Me")
         assert after not in ("\u200d", "\ufe0f") and not 0x1F3FB <= ord(after) <= 0x1F3FF
