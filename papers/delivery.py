@@ -252,12 +252,14 @@ async def _reconcile(run: _Run, pending: PendingPost) -> bool:
 
 
 async def _look(run: _Run, post: Post, started: datetime | None) -> Sent | None:
+    # a destination that cannot search its posts gains nothing by waiting
+    window = 0.0 if run.report.at_least_once else run.policy.reconcile_window_seconds
     return await look_for(
         run.publisher.find_sent,
         post,
         started=started,
         now=run.clock(),
-        window=run.policy.reconcile_window_seconds,
+        window=window,
         first_wait=run.policy.reconcile_first_wait_seconds,
         sleep=run.sleep,
     )
