@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from papers.keys import discord_post_key, item_key
 from papers.markup import parse
-from papers.markup_render import defuse_mentions, discord, discord_escape
+from papers.markup_render import defuse_mentions, discord, discord_escape, plain
 from papers.model import Digest, Paper, PaperItem, PaperWithSummaries, Summary
 from papers.publishing import Post
 from papers.render import announcement_tags, group_by_paper, paper_authors, papers_heading
@@ -147,6 +147,25 @@ def choices_embed(query: str, papers: Sequence[Paper]) -> Payload:
         "color": COLOR,
         "footer": {"text": "Pick one with the buttons, or ask for its id with summary"},
     }
+
+
+CHOICE_LIMIT = 100  # an autocomplete choice's name and value, in characters
+
+
+def choice(paper: Paper) -> tuple[str, str] | None:
+    """An autocomplete choice for ``paper``: its title in plain text (choices show no
+    Markdown; TeX as Unicode) cut so that its id fits after it within 100 characters, and the
+    id as the value (what ``/summary`` then looks up). None when the id itself is too long."""
+    value = paper.arxiv_id or paper.key
+    if not value or len(value) > CHOICE_LIMIT:
+        return None
+    title = " ".join(plain(parse(paper.title)).split()) if paper.title else ""
+    suffix = f" · {value}"
+    room = CHOICE_LIMIT - len(suffix)
+    if not title or room < 10:
+        return value, value
+    name = title if len(title) <= room else title[: room - 1].rstrip() + "…"
+    return name + suffix, value
 
 
 def search_embed(query: str, papers: Sequence[Paper]) -> Payload:

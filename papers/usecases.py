@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from papers.ids import ArxivId, BibtexKey, Doi, PaperRef, TitleWords, resolve
+from papers.ids import ArxivId, BibtexKey, Doi, PaperRef, TitleWords, UnusableQuery, resolve
 from papers.model import (
     Digest,
     FeedKind,
@@ -132,6 +132,29 @@ async def search(store: PaperStore, query: str, *, limit: int = 10) -> list[Pape
         outcome = await lookup(store, query)
         return [outcome.match.paper] if isinstance(outcome, Found) else []
     return await store.search_papers(ref.words, limit=limit)
+
+
+SUGGESTIONS = 25  # Discord's most choices in an autocomplete answer
+
+
+async def suggest(store: PaperStore, typed: str, *, limit: int = SUGGESTIONS) -> list[Paper]:
+    """Papers for what a member is typing into ``/summary`` (autocomplete): nothing typed yet
+    gives the papers of the newest summaries; an id or key, that paper if it is known (never
+    the arXiv API: this runs at every keystroke); title words, an exact title first, then the
+    search's best matches. Text that cannot name a paper suggests nothing."""
+    if not typed.strip():
+        newest = [paper for _, paper in await latest(store, limit) if paper is not None]
+        return list({p.key: p for p in newest}.values())[:limit]
+    try:
+        ref = resolve(typed)
+    except UnusableQuery:
+        return []
+    if not isinstance(ref, TitleWords):
+        outcome = await lookup(store, typed)
+        return [outcome.match.paper] if isinstance(outcome, Found) else []
+    exact = await store.papers_by_exact_titles([normalize_title(ref.text)])
+    ranked = await store.search_papers(ref.words, limit=limit)
+    return list({p.key: p for p in [*exact, *ranked]}.values())[:limit]
 
 
 async def latest(store: PaperStore, count: int) -> list[tuple[Summary, Paper | None]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -11,13 +12,15 @@ from discord.ext import commands
 from bot.discord.client import ShortBot
 from bot.discord.views import PaperChoice, SummaryPages, embed
 from papers import discord_render as render
+from papers.errors import UserError
 from papers.ids import ArxivId
 from papers.model import Paper
-from papers.usecases import Found, NotFound, find_paper, latest, paper_by_key, search
+from papers.usecases import Found, NotFound, find_paper, latest, paper_by_key, search, suggest
 
 log = logging.getLogger(__name__)
 
 LATEST_DEFAULT, LATEST_MAX = 5, 10
+SUGGEST_SECONDS = 2.0  # Discord drops an autocomplete answer after 3 s
 
 
 class PapersCog(commands.Cog, name="Papers"):
@@ -57,6 +60,23 @@ class PapersCog(commands.Cog, name="Papers"):
             await self._send_choices(ctx, query, [outcome.match.paper, *outcome.others])
             return
         await self._send_paper(ctx, outcome)
+
+    @summary.autocomplete("query")
+    async def suggest_papers(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Papers for what the member is typing: at most 25, answered within Discord's 3 s
+        (a slower search suggests nothing rather than failing the box)."""
+        try:
+            async with asyncio.timeout(SUGGEST_SECONDS):
+                papers = await suggest(self.bot.app.store, current)
+        except (TimeoutError, UserError) as exc:
+            log.info("no suggestions for /summary reason=%s", type(exc).__name__)
+            return []
+        choices = (render.choice(p) for p in papers)
+        return [
+            app_commands.Choice(name=name, value=value) for name, value in filter(None, choices)
+        ]
 
     def _check_api_cooldown(self, ctx: commands.Context[ShortBot]) -> None:
         bucket = self.api_cooldown.get_bucket(ctx.message)
