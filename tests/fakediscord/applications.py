@@ -218,4 +218,8 @@ def _option_problems(where: str, options: list[Any]) -> list[str]:
             seen_optional = True
         if len(option.get("choices") or []) > 25:
             problems.append(f"/{where} {name}: more than 25 choices")
+        if option.get("autocomplete") and otype not in (3, 4, 10):
+            problems.append(f"/{where} {name}: autocomplete on a type {otype} option")
+        if option.get("autocomplete") and option.get("choices"):
+            problems.append(f"/{where} {name}: autocomplete with choices")
     return problems

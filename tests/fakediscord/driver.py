@@ -81,13 +81,23 @@ class Driver:
         snowflakes plus ``resolved`` data). The command must have been synced unless the fake
         was made with ``require_synced_commands=False``."""
         chan, guild = self._channel_arg(channel)
+        data = self._command_data(name, options or {}, guild, chan)
+        return await self._send_interaction(
+            INTERACTION_APPLICATION_COMMAND, user, chan, guild, data
+        )
+
+    def _command_data(
+        self,
+        name: str,
+        options: Mapping[str, Any],
+        guild: Guild | None,
+        chan: Channel,
+        *,
+        partial: bool = False,
+    ) -> JSON:
+        """Slash command ``name``'s data; ``partial``: required options may be missing."""
         root, *path = name.split()
-        command = self._find_command(root, guild)
-        if command is None and self.require_synced_commands:
-            synced = [c["name"] for c in self.global_commands]
-            if guild is not None:
-                synced += [c["name"] for c in self.guild_commands.get(guild.id, [])]
-            raise LookupError(f"/{root} was never synced (synced: {sorted(synced)})")
+        command = self._synced_command(root, guild)
         resolved: JSON = {}
         schema = command.get("options") if command is not None else None
         data: JSON = {
@@ -95,16 +105,14 @@ class Driver:
             "name": root,
             "type": 1,
             "options": self._build_options(
-                root, schema, path, options or {}, resolved, guild, chan
+                root, schema, path, options, resolved, guild, chan, partial=partial
             ),
         }
         if command is not None and command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
         if resolved:
             data["resolved"] = resolved
-        return await self._send_interaction(
-            INTERACTION_APPLICATION_COMMAND, user, chan, guild, data
-        )
+        return data
 
     async def press_button(
         self, message_id: int, custom_id: str, *, user: Member | User
@@ -285,16 +293,6 @@ class Driver:
             payload=copy.deepcopy(payload),
         )
 
-    def _find_command(self, name: str, guild: Guild | None) -> JSON | None:
-        if guild is not None:
-            for command in self.guild_commands.get(guild.id, []):
-                if command["name"] == name and command.get("type", 1) == 1:
-                    return command
-        for command in self.global_commands:
-            if command["name"] == name and command.get("type", 1) == 1:
-                return command
-        return None
-
     def _build_options(
         self,
         command: str,
@@ -304,6 +302,8 @@ class Driver:
         resolved: JSON,
         guild: Guild | None,
         channel: Channel,
+        *,
+        partial: bool = False,
     ) -> list[JSON]:
         if path:
             sub = path[0]
@@ -324,6 +324,7 @@ class Driver:
                         resolved,
                         guild,
                         channel,
+                        partial=partial,
                     ),
                 }
             ]
@@ -345,7 +346,7 @@ class Driver:
                 }
             )
         for option in schema or []:
-            if option.get("required") and option["name"] not in values:
+            if option.get("required") and not partial and option["name"] not in values:
                 raise ValueError(f"/{command} needs option {option['name']!r}")
         return out
 

@@ -1,8 +1,10 @@
 """Routes for answering interactions: the callback, followups, and the webhook messages.
 
 Callbacks are checked like Discord does (once only, within ``interaction_deadline``, a type
-that fits the interaction); a deferred "thinking" message is replaced by the first followup or
-edit. Every answer is kept on the :class:`~tests.fakediscord.records.InteractionRecord`.
+that fits the interaction: an autocomplete interaction takes type 8 only, whose choices
+:mod:`~tests.fakediscord.autocomplete` checks); a deferred "thinking" message is replaced by
+the first followup or edit. Every answer is kept on the
+:class:`~tests.fakediscord.records.InteractionRecord`.
 ``POST /webhooks/{application_id}/{token}`` is shared with channel webhooks: the route is
 :mod:`~tests.fakediscord.webhooks`'s, which hands every id that is no channel webhook's to
 ``_followup`` here.
@@ -25,6 +27,7 @@ from tests.fakediscord.api import (
     CALLBACK_UPDATE_MESSAGE,
     FLAG_EPHEMERAL,
     FLAG_LOADING,
+    INTERACTION_APPLICATION_COMMAND_AUTOCOMPLETE,
     INTERACTION_MESSAGE_COMPONENT,
     INTERACTION_MODAL_SUBMIT,
     JSON,
@@ -92,6 +95,13 @@ class InteractionRoutes:
         assert found is not None
         channel, guild = found
         is_component = interaction.type in (INTERACTION_MESSAGE_COMPONENT, INTERACTION_MODAL_SUBMIT)
+        if (
+            interaction.type == INTERACTION_APPLICATION_COMMAND_AUTOCOMPLETE
+            and ctype != CALLBACK_AUTOCOMPLETE_RESULT
+        ):
+            raise invalid_form(
+                {"type": field_error("BASE_TYPE_CHOICES", "Value must be one of {8}.")}
+            )
         message: JSON | None = None
         if ctype == CALLBACK_CHANNEL_MESSAGE:
             self._validate_message(data, files=record.files, creating=True)
@@ -139,7 +149,9 @@ class InteractionRoutes:
                     }
                 )
             interaction.modal = copy.deepcopy(data)
-        elif ctype not in (CALLBACK_PONG, CALLBACK_AUTOCOMPLETE_RESULT):
+        elif ctype == CALLBACK_AUTOCOMPLETE_RESULT:
+            self._check_autocomplete_result(interaction, data)
+        elif ctype != CALLBACK_PONG:
             raise invalid_form(
                 {"type": field_error("BASE_TYPE_CHOICES", f"Invalid callback type {ctype!r}")}
             )

@@ -105,7 +105,8 @@ class InteractionResponse:
 
     @property
     def type(self) -> int | None:
-        """The callback type (4 message, 5 deferred, 6 deferred update, 7 update, 9 modal)."""
+        """The callback type (4 message, 5 deferred, 6 deferred update, 7 update, 8 autocomplete
+        result, 9 modal)."""
         return self.payload.get("type") if self.kind == "callback" else None
 
     @property

@@ -2,8 +2,8 @@
 
 The real discord.py client talks to it over loopback sockets; the test points the client at it
 (see :mod:`tests.fakediscord.client`) and then drives users' actions (``send_message``,
-``send_interaction``, ``press_button``) and inspects what the bot did (``messages``,
-``interaction_responses``, ``requests``). Faults (``fail_next``, ``rate_limit``,
+``send_interaction``, ``send_autocomplete``, ``press_button``) and inspects what the bot did
+(``messages``, ``interaction_responses``, ``requests``). Faults (``fail_next``, ``rate_limit``,
 ``drop_gateway``) let tests check the bot copes with what production Discord does to it.
 ``read_lag`` (seconds, settable at any time) makes reads lag writes: a message stored less than
 ``read_lag`` ago is left out of ``GET /channels/{id}/messages`` (it was answered to its sender
@@ -14,7 +14,8 @@ from the bot in one channel.
 This module holds the fake's state, its lifecycle and the request pipeline (record, inject a
 fault, authenticate, rate-limit, route, record the answer). The rest is in mixins, one module
 each: :mod:`~tests.fakediscord.world` (lookups), :mod:`~tests.fakediscord.driver` (users'
-actions), :mod:`~tests.fakediscord.inspection` (reading and waiting),
+actions), :mod:`~tests.fakediscord.autocomplete` (a user typing into an option, the bot's
+suggestions), :mod:`~tests.fakediscord.inspection` (reading and waiting),
 :mod:`~tests.fakediscord.faults`, :mod:`~tests.fakediscord.messages` (the message store) and the
 routes per resource: :mod:`~tests.fakediscord.applications`, :mod:`~tests.fakediscord.guilds`,
 :mod:`~tests.fakediscord.channels`, :mod:`~tests.fakediscord.interactions`,
@@ -46,6 +47,7 @@ from tests.fakediscord.api import (
     json_response,
 )
 from tests.fakediscord.applications import ApplicationRoutes
+from tests.fakediscord.autocomplete import Autocomplete
 from tests.fakediscord.channels import ChannelRoutes
 from tests.fakediscord.driver import Driver
 from tests.fakediscord.faults import Faults
@@ -78,6 +80,7 @@ _RECORD_KEY = web.RequestKey("fake_record", RecordedRequest)
 class FakeDiscord(
     World,
     Driver,
+    Autocomplete,
     Inspection,
     Faults,
     MessageStore,

@@ -1,4 +1,4 @@
-"""The fake's world as its parts look it up: guilds, channels, DMs, users, the bot's member.
+"""The fake's world as its parts look it up: guilds, channels, DMs, users, bot member, commands.
 
 :class:`World` is a mixin of :class:`~tests.fakediscord.server.FakeDiscord`; the guilds and DM
 channels it searches live on the fake. It also builds the READY payload of a new session, and
@@ -110,6 +110,27 @@ class World:
                 if user.id == user_id:
                     return user
         return None
+
+    def _find_command(self, name: str, guild: Guild | None) -> JSON | None:
+        if guild is not None:
+            for command in self.guild_commands.get(guild.id, []):
+                if command["name"] == name and command.get("type", 1) == 1:
+                    return command
+        for command in self.global_commands:
+            if command["name"] == name and command.get("type", 1) == 1:
+                return command
+        return None
+
+    def _synced_command(self, name: str, guild: Guild | None) -> JSON | None:
+        """Slash command ``name`` as synced (global or ``guild``'s); a LookupError if it never
+        was, unless the fake was made with ``require_synced_commands=False`` (then None)."""
+        command = self._find_command(name, guild)
+        if command is None and self.require_synced_commands:
+            synced = [c["name"] for c in self.global_commands]
+            if guild is not None:
+                synced += [c["name"] for c in self.guild_commands.get(guild.id, [])]
+            raise LookupError(f"/{name} was never synced (synced: {sorted(synced)})")
+        return command
 
     def _guild_by_id(self, guild_id: int) -> Guild | None:
         return next((g for g in self.guilds if g.id == guild_id), None)
