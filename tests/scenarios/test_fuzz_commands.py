@@ -29,7 +29,7 @@ from papers.usecases import ingest_parsed
 from sources.parse import parse_feed
 from tests.discordbot import serving
 from tests.fakediscord import FakeDiscord, discord_endpoints
-from tests.scenarios.test_chaos import LoopThread
+from tests.scenarios.chaos_world import LoopThread
 
 EXAMPLES = int(os.environ.get("SHORTBOT_FUZZ_EXAMPLES") or 120)
 FIXTURES = Path(__file__).parents[1] / "fixtures"

@@ -26,7 +26,7 @@ from bot.watch import sync_configured_feeds
 from storage.ledger import Ledger
 from tests.httpserver import LocalHTTPServer, Response
 from tests.pg import PostgresServer, find_pg_bin, pg_required
-from tests.scenarios.test_chaos import feed as summaries_feed
+from tests.scenarios.chaos_world import feed as summaries_feed
 
 
 class Clock:
