@@ -196,7 +196,7 @@ async def deliver(
 
 
 async def _note_guarantee(run: _Run, state: DestinationState) -> None:
-    """Record whether this destination can find a cut-off post again (a change is logged)."""
+    """Record whether this destination can find a cut-off post again (status shows it)."""
     try:
         reason = await run.publisher.delivery_guarantee()
     except PublishError:
@@ -205,7 +205,7 @@ async def _note_guarantee(run: _Run, state: DestinationState) -> None:
     if reason != state.at_least_once:
         await run.ledger.set_at_least_once(run.publisher.name, reason)
         if reason:
-            log.warning("destination at-least-once destination=%s reason=%s", state.name, reason)
+            log.debug("destination at-least-once destination=%s reason=%s", state.name, reason)
 
 
 async def _drain(run: _Run) -> bool:
