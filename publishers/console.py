@@ -31,7 +31,7 @@ class ConsolePublisher:
         return Sent(post.key)
 
     async def delivery_guarantee(self) -> str | None:
-        return "a terminal keeps no record: a digest cut off by a crash is printed again"
+        return "a terminal keeps no record"  # a digest cut off by a crash is printed again
 
     async def find_sent(self, post: Post) -> Sent | None:
         return None  # a terminal keeps no record: an interrupted digest is printed again
