@@ -4,6 +4,7 @@ provide the implementations; tests can provide their own."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -20,6 +21,11 @@ from papers.model import (
 
 
 class PaperStore(Protocol):
+    def reading(self) -> AbstractAsyncContextManager[None]:
+        """One connection and one transaction for the reads of a use case (nested: the
+        outer one serves)."""
+        ...
+
     async def paper_by_arxiv_id(self, arxiv_id: str) -> PaperWithSummaries | None: ...
 
     async def paper_by_alias(self, alias: str) -> PaperWithSummaries | None: ...

@@ -69,6 +69,11 @@ def describe(ref: PaperRef) -> str:
 async def lookup(store: PaperStore, query: str, *, max_others: int = 5) -> LookupOutcome:
     """Resolve ``query`` and find the paper with its summaries. Raises ``UnusableQuery``."""
     ref = resolve(query)
+    async with store.reading():
+        return await _lookup(store, ref, max_others)
+
+
+async def _lookup(store: PaperStore, ref: PaperRef, max_others: int) -> LookupOutcome:
     found: PaperWithSummaries | None = None
     if isinstance(ref, ArxivId):
         found = await store.paper_by_arxiv_id(ref.id)
@@ -122,16 +127,18 @@ async def find_paper(
 
 async def paper_by_key(store: PaperStore, key: str) -> PaperWithSummaries | None:
     """A paper picked from a list (by its key), with its summaries; None when it is gone."""
-    return await store.paper_by_alias(key)
+    async with store.reading():
+        return await store.paper_by_alias(key)
 
 
 async def search(store: PaperStore, query: str, *, limit: int = 10) -> list[Paper]:
     """Title and abstract search; an arXiv id or key in the query finds that paper first."""
     ref = resolve(query)
-    if not isinstance(ref, TitleWords):
-        outcome = await lookup(store, query)
-        return [outcome.match.paper] if isinstance(outcome, Found) else []
-    return await store.search_papers(ref.words, limit=limit)
+    async with store.reading():
+        if not isinstance(ref, TitleWords):
+            outcome = await lookup(store, query)
+            return [outcome.match.paper] if isinstance(outcome, Found) else []
+        return await store.search_papers(ref.words, limit=limit)
 
 
 SUGGESTIONS = 25  # Discord's most choices in an autocomplete answer
@@ -152,16 +159,18 @@ async def suggest(store: PaperStore, typed: str, *, limit: int = SUGGESTIONS) ->
     if not isinstance(ref, TitleWords):
         outcome = await lookup(store, typed)
         return [outcome.match.paper] if isinstance(outcome, Found) else []
-    exact = await store.papers_by_exact_titles([normalize_title(ref.text)])
-    ranked = await store.search_papers(ref.words, limit=limit)
+    async with store.reading():
+        exact = await store.papers_by_exact_titles([normalize_title(ref.text)])
+        ranked = await store.search_papers(ref.words, limit=limit)
     return list({p.key: p for p in [*exact, *ranked]}.values())[:limit]
 
 
 async def latest(store: PaperStore, count: int) -> list[tuple[Summary, Paper | None]]:
     """The newest summaries, each with its (first) paper."""
-    summaries = await store.latest_summaries(count)
-    firsts = [s.paper_keys[0] for s in summaries if s.paper_keys]
-    found = {p.key: p for p in await store.papers_by_keys(firsts)}
+    async with store.reading():
+        summaries = await store.latest_summaries(count)
+        firsts = [s.paper_keys[0] for s in summaries if s.paper_keys]
+        found = {p.key: p for p in await store.papers_by_keys(firsts)}
     return [(s, found.get(s.paper_keys[0]) if s.paper_keys else None) for s in summaries]
 
 

@@ -38,7 +38,7 @@ class PaperRepository(Repository):
         return await self._paper_where(or_(papers.c.id.in_(alias_q), papers.c.key == alias))
 
     async def _paper_where(self, condition: Any) -> PaperWithSummaries | None:
-        async with self.engine.connect() as conn:
+        async with self._connection() as conn:
             row = (await conn.execute(select(papers).where(condition).limit(1))).first()
             if row is None:
                 return None
@@ -54,15 +54,15 @@ class PaperRepository(Repository):
         return PaperWithSummaries(paper, tuple(best_first(found)))
 
     async def count_papers(self) -> int:
-        async with self.engine.connect() as conn:
+        async with self._connection() as conn:
             return int((await conn.execute(select(func.count()).select_from(papers))).scalar_one())
 
     async def search_papers(self, words: Sequence[str], limit: int = 10) -> list[Paper]:
         """Title and abstract search, best match first (FTS5 or PostgreSQL full text)."""
-        ids = await search_ids(self.engine, words, limit)
-        if not ids:
-            return []
-        async with self.engine.connect() as conn:
+        async with self._connection() as conn:
+            ids = await search_ids(conn, words, limit)
+            if not ids:
+                return []
             rows = (await conn.execute(select(papers).where(papers.c.id.in_(ids)))).all()
         by_id = {r.id: paper_value(r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
@@ -74,7 +74,7 @@ class PaperRepository(Repository):
         query = (
             select(papers).where(papers.c.title_norm.in_(list(normalized))).order_by(papers.c.id)
         )
-        async with self.engine.connect() as conn:
+        async with self._connection() as conn:
             rows = (await conn.execute(query)).all()
         return [paper_value(r) for r in rows]
 
@@ -83,7 +83,7 @@ class PaperRepository(Repository):
         if not keys:
             return []
         query = select(papers).where(papers.c.key.in_(sorted(set(keys))))
-        async with self.engine.connect() as conn:
+        async with self._connection() as conn:
             rows = (await conn.execute(query)).all()
         return [paper_value(r) for r in rows]
 
@@ -95,7 +95,7 @@ class PaperRepository(Repository):
             .order_by(papers.c.id)
             .limit(limit)
         )
-        async with self.engine.connect() as conn:
+        async with self._connection() as conn:
             return [r[0] for r in (await conn.execute(query)).all()]
 
     async def announcements(self, paper_key: str) -> list[tuple[str, str, int]]:
@@ -110,12 +110,12 @@ class PaperRepository(Repository):
             .where(papers.c.key == paper_key)
             .order_by(paper_announcements.c.id)
         )
-        async with self.engine.connect() as conn:
+        async with self._connection() as conn:
             return [(r[0], r[1], r[2]) for r in (await conn.execute(query)).all()]
 
     async def latest_summaries(self, limit: int = 10) -> list[Summary]:
         query = select(summaries).order_by(summaries.c.first_seen.desc(), summaries.c.id.desc())
-        async with self.engine.connect() as conn:
+        async with self._connection() as conn:
             rows = (await conn.execute(query.limit(limit))).all()
             keys = await _paper_keys(conn, [r.id for r in rows])
         return [summary_value(r, keys.get(r.id, ())) for r in rows]

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 log = logging.getLogger(__name__)
 
@@ -183,24 +183,23 @@ async def _sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) -
     return [row[0] for row in best[:limit]]
 
 
-async def search_ids(engine: AsyncEngine, words: Sequence[str], limit: int) -> list[int]:
-    """Ids of the papers best matching ``words``, best first."""
+async def search_ids(conn: AsyncConnection, words: Sequence[str], limit: int) -> list[int]:
+    """Ids of the papers best matching ``words``, best first (on ``conn``)."""
     tokens = terms(words)
     if not tokens:
         return []
-    async with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            try:
-                return await _sqlite_search(conn, tokens, limit)
-            except OperationalError as exc:
-                # a character FTS5 splits a word at but Python does not would make a phrase,
-                # which an index without positions cannot answer: no match, not an error
-                if "phrase queries are not supported" not in str(exc):
-                    raise
-                log.info("search: a word splits into a phrase in the index: %r", tokens)
-                return []
-        params: dict[str, Any] = {"limit": limit, "query": " ".join(tokens)}
-        plan: Any = (await conn.execute(_POSTGRES_ESTIMATE, params)).scalar()
-        estimate = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
-        statement = _POSTGRES_NEWEST if estimate > COMMON_DOCS else _POSTGRES
-        return [row[0] for row in (await conn.execute(statement, params)).all()]
+    if conn.dialect.name == "sqlite":
+        try:
+            return await _sqlite_search(conn, tokens, limit)
+        except OperationalError as exc:
+            # a character FTS5 splits a word at but Python does not would make a phrase,
+            # which an index without positions cannot answer: no match, not an error
+            if "phrase queries are not supported" not in str(exc):
+                raise
+            log.info("search: a word splits into a phrase in the index: %r", tokens)
+            return []
+    params: dict[str, Any] = {"limit": limit, "query": " ".join(tokens)}
+    plan: Any = (await conn.execute(_POSTGRES_ESTIMATE, params)).scalar()
+    estimate = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
+    statement = _POSTGRES_NEWEST if estimate > COMMON_DOCS else _POSTGRES
+    return [row[0] for row in (await conn.execute(statement, params)).all()]

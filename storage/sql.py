@@ -4,7 +4,9 @@ dialect's ``INSERT … ON CONFLICT`` written once, and the mapping of ``papers``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Row, Table
@@ -14,12 +16,49 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from papers.model import Paper, Summary
 
+# The connection of the use case running in this task, if it opened one (``reading``).
+_READING: ContextVar[tuple[AsyncEngine, AsyncConnection] | None] = ContextVar(
+    "shortbot_reading", default=None
+)
+
 
 class Repository:
-    """One aggregate's database access over one engine (SQLite or PostgreSQL)."""
+    """One aggregate's database access over one engine (SQLite or PostgreSQL).
+
+    Reads go through :meth:`_connection`: the use case's connection when one is open in this
+    task (:meth:`reading`), else a connection of their own. So a command that asks several
+    questions (a look-up, its summaries, a search, the titles) checks one connection out of
+    the pool, in one transaction, instead of one per question (with aiosqlite, each checkout
+    and each return is a hop to the connection's thread).
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[None]:
+        """One connection and one transaction for every read made in this task until the
+        block ends (nested: the outer one serves). Writes keep their own transactions."""
+        bound = _READING.get()
+        if bound is not None and bound[0] is self.engine:
+            yield
+            return
+        async with self.engine.connect() as conn:
+            token = _READING.set((self.engine, conn))
+            try:
+                yield
+            finally:
+                _READING.reset(token)
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        """The use case's connection (see :meth:`reading`), or one for this read alone."""
+        bound = _READING.get()
+        if bound is not None and bound[0] is self.engine:
+            yield bound[1]
+            return
+        async with self.engine.connect() as conn:
+            yield conn
 
 
 def upsert_insert(conn: AsyncConnection, table: Table) -> Any:
