@@ -3,12 +3,17 @@
 
     uv run --no-sync python bench/gen_snapshot.py 3000000 bench/.data/snapshot-3m.jsonl
     uv run --no-sync python bench/gen_snapshot.py 100000 bench/.data/snap.jsonl.gz --seed 7
+    uv run --no-sync python bench/gen_snapshot.py 300000 bench/.data/r.jsonl --titles realistic
 
 Realistic sizes: titles of 5-15 words and abstracts of ~150 words drawn from a Zipf-like
 vocabulary in which a few words ("learning", "model", "the" …) are very common; 1-10 authors;
 1-3 categories; about 10 % old-style ids (``hep-th/9901001``), the rest new-style in id order
 (4-digit numbers up to 1412, 5-digit from 1501), as in the real file. A ``.gz`` name writes
 gzip (level 1).
+
+``--titles realistic`` writes titles, authors and abstracts of real ML title words, templates
+and surnames instead (bench/titles.py), which the search relevance benchmark needs; the
+default stays as it was, so the other benchmarks' numbers stay comparable.
 """
 
 from __future__ import annotations
@@ -265,23 +270,43 @@ def _date(rng: random.Random, y: int, m: int) -> datetime:
     return datetime(y, m, 1, tzinfo=UTC) + timedelta(seconds=rng.randrange(27 * 86400))
 
 
-def papers(n: int, seed: int) -> Iterator[dict[str, object]]:
+TITLES = ("synthetic", "realistic")
+
+
+def papers(n: int, seed: int, titles: str = "synthetic") -> Iterator[dict[str, object]]:
+    """``titles``: "synthetic" (made-up Zipf words, the default the other benchmarks were
+    measured with) or "realistic" (bench/titles.py)."""
+    if titles not in TITLES:
+        raise ValueError(f"titles must be one of {TITLES}, not {titles!r}")
     rng = random.Random(seed)
     words, cum = vocabulary(rng)
     choices = rng.choices
+    generator = None
+    if titles == "realistic":
+        from titles import PaperGenerator
+
+        generator = PaperGenerator(random.Random(seed * 7919 + 1))
     for arxiv_id, created in ids(n, rng):
-        title_words = choices(words, cum_weights=cum, k=rng.randint(5, 15))
-        title = " ".join(title_words).capitalize()
-        if rng.random() < 0.3:  # real titles wrap onto a second line
-            cut = len(title) // 2
-            title = title[:cut] + "\n  " + title[cut:]
-        sentences = []
-        for _ in range(rng.randint(6, 10)):
-            sentences.append(" ".join(choices(words, cum_weights=cum, k=rng.randint(10, 25))))
-        abstract = "  " + ". ".join(s.capitalize() for s in sentences) + ".\n"
-        authors = [
-            [rng.choice(LAST), rng.choice(FIRST)[0] + ".", ""] for _ in range(rng.randint(1, 10))
-        ]
+        if generator is not None:
+            made = generator.paper()
+            title, abstract, authors = made.title, made.abstract, made.authors
+            cut = title.find(" ", len(title) // 2)
+            if rng.random() < 0.3 and cut > 0:  # real titles wrap onto a second line
+                title = title[:cut] + "\n  " + title[cut + 1 :]
+        else:
+            title_words = choices(words, cum_weights=cum, k=rng.randint(5, 15))
+            title = " ".join(title_words).capitalize()
+            if rng.random() < 0.3:  # real titles wrap onto a second line
+                cut = len(title) // 2
+                title = title[:cut] + "\n  " + title[cut:]
+            sentences = []
+            for _ in range(rng.randint(6, 10)):
+                sentences.append(" ".join(choices(words, cum_weights=cum, k=rng.randint(10, 25))))
+            abstract = "  " + ". ".join(s.capitalize() for s in sentences) + ".\n"
+            authors = [
+                [rng.choice(LAST), rng.choice(FIRST)[0] + ".", ""]
+                for _ in range(rng.randint(1, 10))
+            ]
         cats = rng.sample(CATEGORIES, rng.randint(1, 3))
         versions = [created]
         for _ in range(rng.choice((0, 0, 0, 1, 1, 2, 3))):
@@ -314,7 +339,7 @@ def papers(n: int, seed: int) -> Iterator[dict[str, object]]:
         }
 
 
-def write(n: int, path: Path, seed: int) -> int:
+def write(n: int, path: Path, seed: int, titles: str = "synthetic") -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".part")
     out: IO[bytes]
@@ -322,7 +347,7 @@ def write(n: int, path: Path, seed: int) -> int:
     count = 0
     with out:
         buf = []
-        for paper in papers(n, seed):
+        for paper in papers(n, seed, titles):
             buf.append(json.dumps(paper))
             count += 1
             if len(buf) == 10_000:
@@ -341,8 +366,14 @@ def main() -> None:
     parser.add_argument("n", type=int, help="how many papers")
     parser.add_argument("path", type=Path, help="output .jsonl or .jsonl.gz")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--titles",
+        choices=TITLES,
+        default="synthetic",
+        help="realistic: real ML title words, templates and surnames (bench/titles.py)",
+    )
     args = parser.parse_args()
-    count = write(args.n, args.path, args.seed)
+    count = write(args.n, args.path, args.seed, args.titles)
     print(f"{args.path}: {count:,} papers, {args.path.stat().st_size / 1e6:,.0f} MB")
 
 

@@ -30,15 +30,19 @@ N_FULL = 3_000_000
 PG_SETTINGS = {"shared_buffers": "1GB", "max_wal_size": "8GB", "checkpoint_timeout": "30min"}
 
 
-def snapshot(n: int = N_FULL, *, seed: int = 1) -> Path:
+def snapshot(n: int = N_FULL, *, seed: int = 1, titles: str = "synthetic") -> Path:
+    """The snapshot file, generated if missing; ``titles="realistic"`` (bench/titles.py, for
+    the relevance benchmark) is a file of its own, the default the one the others share."""
     name = "snapshot-3m.jsonl" if n == N_FULL and seed == 1 else f"snapshot-{n}-{seed}.jsonl"
+    if titles != "synthetic":
+        name = f"snapshot-{n}-{seed}-{titles}.jsonl"
     path = DATA / name
     if not path.exists():
         print(f"generating {path} ({n:,} papers) …", file=sys.stderr)
-        subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "gen_snapshot.py"), str(n), str(path)],
-            check=True,
-        )
+        args = [sys.executable, str(ROOT / "bench" / "gen_snapshot.py"), str(n), str(path)]
+        if seed != 1:
+            args += ["--seed", str(seed)]
+        subprocess.run([*args, "--titles", titles], check=True)
     return path
 
 
