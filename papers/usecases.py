@@ -160,7 +160,7 @@ async def suggest(store: PaperStore, typed: str, *, limit: int = SUGGESTIONS) ->
         outcome = await lookup(store, typed)
         return [outcome.match.paper] if isinstance(outcome, Found) else []
     async with store.reading():
-        exact = await store.papers_by_exact_titles([normalize_title(ref.text)])
+        exact = _newest_first(await store.papers_by_exact_titles([normalize_title(ref.text)]))
         ranked = await store.search_papers(ref.words, limit=limit)
     return list({p.key: p for p in [*exact, *ranked]}.values())[:limit]
 
@@ -174,9 +174,16 @@ async def latest(store: PaperStore, count: int) -> list[tuple[Summary, Paper | N
     return [(s, found.get(s.paper_keys[0]) if s.paper_keys else None) for s in summaries]
 
 
+def _newest_first(papers: list[Paper]) -> list[Paper]:
+    """Papers of one title, the newest first (those without a date last)."""
+    dated = [(p.published, p) for p in papers if p.published is not None]
+    dated.sort(key=lambda pair: pair[0], reverse=True)
+    return [p for _, p in dated] + [p for p in papers if p.published is None]
+
+
 async def _lookup_title(store: PaperStore, ref: TitleWords, max_others: int) -> LookupOutcome:
     """An exact title first, then the full-text search's best matches."""
-    exact = await store.papers_by_exact_titles([normalize_title(ref.text)])
+    exact = _newest_first(await store.papers_by_exact_titles([normalize_title(ref.text)]))
     ranked = await store.search_papers(ref.words, limit=max_others + 1)
     candidates = exact + [p for p in ranked if p.key not in {e.key for e in exact}]
     if not candidates:

@@ -125,6 +125,9 @@ _SQLITE_NEWEST = text(
 _POSTGRES_ESTIMATE = text(
     "EXPLAIN (FORMAT JSON) SELECT 1 FROM papers WHERE search @@ plainto_tsquery('english', :query)"
 )
+_POSTGRES_HOLDS = text(
+    "SELECT EXISTS (SELECT 1 FROM papers WHERE search @@ plainto_tsquery('english', :term))"
+)
 _POSTGRES_NEWEST = text(
     """
     SELECT id FROM papers
@@ -150,6 +153,11 @@ def _known_common(engine: Engine) -> set[str]:
     return words
 
 
+async def _sqlite_docs(conn: AsyncConnection, term: str) -> int:
+    params = {"term": term, "cap": COMMON_DOCS + 1}
+    return int((await conn.execute(_SQLITE_DOCS, params)).scalar_one())
+
+
 async def _sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) -> list[int]:
     common = _known_common(conn.engine.sync_engine)
     counts = []
@@ -157,12 +165,19 @@ async def _sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) -
         if token in common:
             counts.append(COMMON_DOCS + 1)
             continue
-        params = {"term": fts5_query([token], prefix=False), "cap": COMMON_DOCS + 1}
-        counts.append(int((await conn.execute(_SQLITE_DOCS, params)).scalar_one()))
+        counts.append(await _sqlite_docs(conn, fts5_query([token], prefix=False)))
         if counts[-1] > COMMON_DOCS:
             common.add(token)
-        if counts[-1] == 0 and token != tokens[-1]:
-            return []  # a word no paper has: nothing matches them all
+    if counts[-1] == 0 and await _sqlite_docs(conn, fts5_query(tokens[-1:])) == 0:
+        counts[-1] = -1  # not even a prefix ("resid" → "residual") of an indexed word
+    # A word no paper holds (a typo, mostly) would make every query with it find nothing:
+    # it is left out, and the other words searched, unless it was the only one.
+    kept = [
+        (t, n) for t, n in zip(tokens, counts, strict=True) if n > 0 or (n == 0 and t == tokens[-1])
+    ]
+    if not kept:
+        return []
+    tokens, counts = [t for t, _ in kept], [n for _, n in kept]
     query = fts5_query(tokens, prefix=counts[-1] == 0)
     # every match when a word is rare (at most COMMON_DOCS), else the newest COMMON_POOL
     pool = COMMON_POOL if max(counts) > COMMON_DOCS else COMMON_DOCS
@@ -198,7 +213,11 @@ async def search_ids(conn: AsyncConnection, words: Sequence[str], limit: int) ->
                 raise
             log.info("search: a word splits into a phrase in the index: %r", tokens)
             return []
-    params: dict[str, Any] = {"limit": limit, "query": " ".join(tokens)}
+    # as on SQLite, a word no paper holds is left out unless it is the only one
+    held = [t for t in tokens if (await conn.execute(_POSTGRES_HOLDS, {"term": t})).scalar()]
+    if not held:
+        return []
+    params: dict[str, Any] = {"limit": limit, "query": " ".join(held)}
     plan: Any = (await conn.execute(_POSTGRES_ESTIMATE, params)).scalar()
     estimate = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
     statement = _POSTGRES_NEWEST if estimate > COMMON_DOCS else _POSTGRES

@@ -40,6 +40,18 @@ async def test_title_words_best_first(store: Store) -> None:
     assert len(found) >= 2
 
 
+async def test_a_word_no_paper_holds_is_left_out(store: Store) -> None:
+    """A typo would make the whole query find nothing: the other words are searched."""
+    found = await store.search_papers(["deep", "resdiual", "learning", "image"])
+    assert found[0].arxiv_id == "1512.03385"
+    found = await store.search_papers(["intriguing", "propertys", "neural"])  # the last one too
+    assert found[0].arxiv_id == "1312.6199"
+    assert await store.search_papers(["zzqxw"]) == []  # alone, it finds nothing
+    assert [p.arxiv_id for p in await store.search_papers(["residual", "learn"])][:1] == [
+        "1512.03385"
+    ]  # a last word typed part way is still a prefix
+
+
 async def test_abstracts_are_searched_too(store: Store) -> None:
     selu = next(p for p in await store.search_papers(["self", "normalizing"]))
     assert selu.abstract  # the listing gave it one
