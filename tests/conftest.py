@@ -7,11 +7,14 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from papers.usecases import ingest_parsed
+from sources.parse import parse_feed
 from storage.db import create_engine, upgrade
 from storage.repository import Store
 from tests.fakex import Certificate, FakeX, fake_x_session, make_certificate
@@ -125,3 +128,13 @@ async def store(database_url: str) -> AsyncIterator[Store]:
     await upgrade(engine)
     yield Store(engine)
     await engine.dispose()
+
+
+@pytest.fixture
+async def sampled(store: Store) -> Store:
+    """``store`` with the sample ShortScience summaries (12 summaries of 11 papers), new."""
+    feed = Path(__file__).parent / "fixtures" / "shortscience-rss.xml"
+    parsed = parse_feed(feed.read_bytes(), "sample.xml")
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    await ingest_parsed(store, parsed, "sample.xml", announce=True, now=now)
+    return store

@@ -7,25 +7,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from papers.discord_render import CHOICE_LIMIT, choice
 from papers.model import Paper
-from papers.usecases import SUGGESTIONS, ingest_parsed, suggest
-from sources.parse import parse_feed
+from papers.usecases import SUGGESTIONS, suggest
 from storage.repository import Store
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def sampled(store: Store) -> Store:
-    parsed = parse_feed((FIXTURES / "shortscience-rss.xml").read_bytes(), "sample.xml")
-    await ingest_parsed(store, parsed, "sample.xml", announce=True, now=NOW)
-    return store
 
 
 async def test_nothing_typed_suggests_the_papers_of_the_newest_summaries(sampled: Store) -> None:

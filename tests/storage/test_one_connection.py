@@ -12,19 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from papers.usecases import ingest_parsed, latest, lookup, paper_by_key, search, suggest
-from sources.parse import parse_feed
+from papers.usecases import latest, lookup, paper_by_key, search, suggest
 from storage.repository import Store
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 NOW = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def sampled(store: Store) -> Store:
-    parsed = parse_feed((FIXTURES / "shortscience-rss.xml").read_bytes(), "sample.xml")
-    await ingest_parsed(store, parsed, "sample.xml", announce=True, now=NOW)
-    return store
 
 
 async def checkouts(store: Store, work: Callable[[], Awaitable[Any]]) -> tuple[int, int, Any]:
