@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -62,11 +62,14 @@ STOPWORDS = frozenset(
     ]
 )
 
+# Among equal matches, papers with summaries first (what members look for), then the newest.
 _POSTGRES = text(
     """
     SELECT id FROM papers
     WHERE search @@ plainto_tsquery('english', :query)
-    ORDER BY ts_rank_cd(search, plainto_tsquery('english', :query)) DESC, id
+    ORDER BY ts_rank_cd(search, plainto_tsquery('english', :query)) DESC,
+        EXISTS (SELECT 1 FROM summary_papers WHERE summary_papers.paper_id = papers.id) DESC,
+        id DESC
     LIMIT :limit
     """
 )
@@ -194,8 +197,25 @@ async def _sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) -
             hits += 1
         return (-hits, len(words), -row[0])
 
-    best = sorted(rows, key=rank)
-    return [row[0] for row in best[:limit]]
+    ranked = [(rank(row), row[0]) for row in rows]
+    ranked.sort()
+    # among the best, at equal title hits: papers with summaries first (what members look for)
+    best = ranked[: max(limit * 10, SUMMARY_TIES)]
+    summarized = await _with_summaries(conn, [paper_id for _, paper_id in best])
+    best.sort(key=lambda pair: (pair[0][0], pair[1] not in summarized, pair[0][1:]))
+    return [paper_id for _, paper_id in best[:limit]]
+
+
+SUMMARY_TIES = 200
+_WITH_SUMMARIES = text(
+    "SELECT DISTINCT paper_id FROM summary_papers WHERE paper_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
+async def _with_summaries(conn: AsyncConnection, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    return {row[0] for row in (await conn.execute(_WITH_SUMMARIES, {"ids": ids})).all()}
 
 
 async def search_ids(conn: AsyncConnection, words: Sequence[str], limit: int) -> list[int]:

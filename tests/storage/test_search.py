@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from papers.model import IncomingPaper
+from papers.model import IncomingPaper, IncomingSummary
 from papers.usecases import ingest_parsed
 from sources.parse import parse_feed
 from storage.db import create_engine, upgrade
@@ -72,6 +72,34 @@ async def test_updates_reach_the_index(store: Store) -> None:
     )
     assert [p.key for p in await store.search_papers(["zyxwvut"])] == ["1512.03385"]
     assert "1512.03385" not in {p.key for p in await store.search_papers(["residual"])}
+
+
+async def test_equal_matches_put_papers_with_summaries_first_then_the_newest(
+    store: Store,
+) -> None:
+    titles = ["Quokka graph transformers", "Quokka graph transformers", "Quokka graph models"]
+    papers = [
+        IncomingPaper(title=t, arxiv_id=f"2601.0000{n}", complete=True)
+        for n, t in enumerate(titles, start=1)
+    ]
+    await store.save_papers(papers, source="arxiv-api", announce=False, now=NOW)
+    found = [p.key for p in await store.search_papers(["quokka", "transformers"])]
+    assert found == ["2601.00002", "2601.00001"]  # equal: the newer first
+    summary = IncomingSummary(
+        guid="q",
+        source="s",
+        author="a",
+        url=None,
+        votes=1,
+        text="A summary.",
+        published=NOW,
+        papers=(IncomingPaper(title=titles[0], arxiv_id="2601.00001"),),
+    )
+    await store.save_summaries([summary], announce=False, now=NOW)
+    found = [p.key for p in await store.search_papers(["quokka", "transformers"])]
+    assert found == ["2601.00001", "2601.00002"]  # the one with a summary first
+    found = [p.key for p in await store.search_papers(["quokka", "graph"])]
+    assert found[0] == "2601.00001"
 
 
 @pytest.mark.parametrize(
