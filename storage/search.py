@@ -62,14 +62,15 @@ STOPWORDS = frozenset(
     ]
 )
 
-# Among equal matches, papers with summaries first (what members look for), then the newest.
+# Among equal matches, as on SQLite: papers with summaries first (what members look for), then
+# the shorter title, then the newest.
 _POSTGRES = text(
     """
     SELECT id FROM papers
     WHERE search @@ plainto_tsquery('english', :query)
     ORDER BY ts_rank_cd(search, plainto_tsquery('english', :query)) DESC,
         EXISTS (SELECT 1 FROM summary_papers WHERE summary_papers.paper_id = papers.id) DESC,
-        id DESC
+        length(title_norm), id DESC
     LIMIT :limit
     """
 )
