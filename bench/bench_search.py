@@ -31,7 +31,10 @@ from papers.discord_render import search_embed
 from papers.usecases import search
 from storage.db import create_engine
 from storage.repository import Store
-from storage.search import _POSTGRES, _SQLITE_NEWEST, COMMON_POOL, fts5_query, terms
+from storage.search import fts5_query, terms
+from storage.search_postgres import FULL as PG_FULL
+from storage.search_postgres import ranked_statement
+from storage.search_sqlite import COMMON_POOL, FULL, newest_statement
 
 N_QUERIES = 1_000
 TARGET_P99_MS, TARGET_MAX_MS = 50.0, 250.0
@@ -74,7 +77,7 @@ async def use_case(url: str, qs: list[str]) -> tuple[list[float], int]:
 
 def raw_sqlite(path: Path, qs: list[str]) -> list[float]:
     db = sqlite3.connect(path)
-    sql = str(_SQLITE_NEWEST).replace(":query", "?").replace(":pool", "?")
+    sql = str(newest_statement(FULL)).replace(":query", "?").replace(":pool", "?")
     try:
         times = []
         for q in qs:
@@ -92,7 +95,7 @@ def raw_sqlite(path: Path, qs: list[str]) -> list[float]:
 async def raw_pg(url: str, qs: list[str]) -> list[float]:
     import asyncpg
 
-    sql = str(_POSTGRES).replace(":query", "$1").replace(":limit", "$2")
+    sql = str(ranked_statement(PG_FULL)).replace(":query", "$1").replace(":limit", "$2")
     conn = await asyncpg.connect(url.replace("+asyncpg", ""))
     try:
         times = []

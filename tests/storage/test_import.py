@@ -352,6 +352,7 @@ def test_sigterm_commits_the_batch_and_resume_finishes(tmp_path: Path, parser: s
     assert 0 < stopped < 20_000
     assert count == stopped  # one paper per line, all committed up to the checkpoint
     assert {"papers_fts_insert", "papers_fts_update", "papers_fts_delete"} <= triggers
+    assert {"papers_head_insert", "papers_head_update", "papers_head_delete"} <= triggers
 
     done = subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
@@ -362,7 +363,10 @@ def test_sigterm_commits_the_batch_and_resume_finishes(tmp_path: Path, parser: s
         (indexed,) = conn.execute(
             "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'quixotic'"
         ).fetchone()
-    assert count == indexed == 20_000
+        (heads,) = conn.execute(
+            "SELECT count(*) FROM papers_head WHERE papers_head MATCH 'quixotic'"
+        ).fetchone()
+    assert count == indexed == heads == 20_000
 
 
 async def test_search_triggers_work_after_an_import(
@@ -392,6 +396,7 @@ async def test_search_triggers_work_after_an_import(
             rows = await conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger'")
             names = {r[0] for r in rows}
         assert {"papers_fts_insert", "papers_fts_update", "papers_fts_delete"} <= names
+        assert {"papers_head_insert", "papers_head_update", "papers_head_delete"} <= names
 
 
 def test_unreadable_file_and_usage(tmp_path: Path, shortbot) -> None:

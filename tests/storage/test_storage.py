@@ -261,11 +261,11 @@ async def test_migrated_schema_matches_the_tables(database_url: str) -> None:
 
 def _declared(obj: object, name: str | None, kind: str, reflected: bool, _other: object) -> bool:
     """Leave out the full-text search the migrations add beside the tables (storage/search.py):
-    SQLite's FTS5 table and its shadow tables and its index of titles by id, PostgreSQL's
-    ``search`` column and its index."""
-    if kind == "table" and (name or "").startswith("papers_fts"):
+    SQLite's FTS5 tables and their shadow tables and its index of titles by id, PostgreSQL's
+    ``search`` and ``head`` columns and their indexes."""
+    if kind == "table" and (name or "").startswith(("papers_fts", "papers_head")):
         return False
-    search_only = ("search", "ix_papers_search", "ix_papers_title_by_id")
+    search_only = ("search", "head", "ix_papers_search", "ix_papers_head", "ix_papers_title_by_id")
     return not (kind in ("column", "index") and name in search_only)
 
 

@@ -1,0 +1,103 @@
+"""What the two search engines of ``storage.search`` share: the user's words as search terms,
+FTS5 query text, the papers with summaries among candidates, and the words found common."""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+MAX_TERMS = 12
+# letters and digits: the characters FTS5's unicode61 tokenizer keeps together. An underscore
+# (a word character to Python) splits words there, so "foo_bar" is two terms, never a phrase
+# (the index keeps no positions: detail=column, migration 0008).
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+# Words that carry no meaning in a title search; PostgreSQL's english configuration drops
+# these itself, and FTS5 must too, or "AND" typed by a user would be a required word.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "not",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "was",
+        "were",
+        "will",
+        "with",
+    ]
+)
+
+# A word in more than COMMON_DOCS papers is common: its matches are too many to rank.
+COMMON_DOCS = 5_000
+# Among equal matches, papers with summaries first: the best SUMMARY_TIES candidates are looked up.
+SUMMARY_TIES = 200
+
+
+def terms(words: Sequence[str]) -> list[str]:
+    """The searchable tokens of the user's words, in order, without duplicates."""
+    seen: dict[str, None] = {}
+    for word in words:
+        for token in _TOKEN.findall(word.casefold()):
+            if token not in STOPWORDS:
+                seen.setdefault(token, None)
+    return list(seen)[:MAX_TERMS]
+
+
+def fts5_query(tokens: Sequence[str], *, prefix: bool = True) -> str:
+    """Every token as a quoted FTS5 string (the last one as a prefix), all required."""
+    quoted = ['"' + t.replace('"', '""') + '"' for t in tokens]
+    if quoted and prefix:
+        quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+_WITH_SUMMARIES = text(
+    "SELECT DISTINCT paper_id FROM summary_papers WHERE paper_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
+async def with_summaries(conn: AsyncConnection, ids: list[int]) -> set[int]:
+    """Which of ``ids`` have a summary."""
+    if not ids:
+        return set()
+    return {row[0] for row in (await conn.execute(_WITH_SUMMARIES, {"ids": ids})).all()}
+
+
+# A common word's probe walks COMMON_DOCS postings (milliseconds); papers are only ever added
+# (a deletion is rare), so a word found common stays common: it is remembered, per database
+# and index, and not probed again. Rare words are probed each time: their probe is short, and
+# a new paper can change their count.
+_COMMON_KEPT = 100_000
+_common_words: weakref.WeakKeyDictionary[Engine, dict[str, set[str]]] = weakref.WeakKeyDictionary()
+
+
+def known_common(engine: Engine, index: str) -> set[str]:
+    """The words found common in ``index`` of the database behind ``engine``."""
+    indexes = _common_words.setdefault(engine, {})
+    words = indexes.get(index)
+    if words is None or len(words) > _COMMON_KEPT:
+        words = indexes[index] = set()
+    return words

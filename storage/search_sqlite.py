@@ -1,0 +1,145 @@
+"""Search on SQLite: the FTS5 index of heads (titles and authors) first, then that of titles
+and abstracts (migrations 0003, 0008, 0013).
+
+On millions of papers FTS5's bm25 reads the whole posting list of every term (for its IDF) and
+scores every match, and without word positions (detail=column) each score walks the lists
+again: seconds for a common word, a minute for a prefix ("phi*") that starts many words. So no
+bm25: each word's document count is probed, up to COMMON_DOCS (walking at most that many
+postings; a word found common is remembered); the matches are taken newest first, which FTS5
+answers by walking the posting lists in rowid order and stopping at the limit — all of them
+when a word is rare (at most COMMON_DOCS: the rare word's list leads the walk), the newest
+COMMON_POOL when every word is common — and ranked by how many of the words their title holds,
+then shorter titles, then newest first; among the best at equal hits, papers with summaries
+first. The last word is a prefix only when it is no word of the index as typed ("resid" →
+"residual"). The titles are read from an index of (id, title_norm) alone (migration 0010), a
+small part of the file that stays cached, rather than from the rows of ``papers``.
+
+The head index comes first: its posting lists are a title's and an author list's words, not an
+abstract's, so common words match far fewer papers there, and a title holding every word is
+not lost among the abstracts that do. When it finds fewer than asked, the abstracts fill the
+rest. A word in neither index (a typo, mostly) is left out, unless it is the only one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.search_common import COMMON_DOCS, SUMMARY_TIES, fts5_query, known_common
+from storage.search_common import with_summaries as _with_summaries
+
+HEAD, FULL = "papers_head", "papers_fts"
+COMMON_POOL = 500
+
+
+def docs_statement(table: str) -> Any:
+    """How many papers (up to :cap) the FTS5 query :term matches in ``table``."""
+    sql = f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH :term LIMIT :cap)"
+    return text(sql)
+
+
+def newest_statement(table: str) -> Any:
+    """The newest :pool matches of :query in ``table``, with their normalised titles."""
+    return text(
+        f"""
+        SELECT papers.id, papers.title_norm FROM (
+            SELECT rowid FROM {table} WHERE {table} MATCH :query
+            ORDER BY rowid DESC LIMIT :pool
+        ) AS newest JOIN papers INDEXED BY ix_papers_title_by_id ON papers.id = newest.rowid
+        """
+    )
+
+
+_DOCS = {table: docs_statement(table) for table in (HEAD, FULL)}
+_NEWEST = {table: newest_statement(table) for table in (HEAD, FULL)}
+
+
+async def _docs(conn: AsyncConnection, table: str, query: str) -> int:
+    params = {"term": query, "cap": COMMON_DOCS + 1}
+    return int((await conn.execute(_DOCS[table], params)).scalar_one())
+
+
+async def _counts(conn: AsyncConnection, table: str, tokens: list[str]) -> tuple[list[int], bool]:
+    """Each token's document count in ``table`` (up to COMMON_DOCS + 1), and whether the last
+    one counts as a prefix (it is no word of the index as typed, but starts some)."""
+    common = known_common(conn.engine.sync_engine, table)
+    counts = []
+    for token in tokens:
+        if token in common:
+            counts.append(COMMON_DOCS + 1)
+            continue
+        counts.append(await _docs(conn, table, fts5_query([token], prefix=False)))
+        if counts[-1] > COMMON_DOCS:
+            common.add(token)
+    if counts[-1] == 0:
+        counts[-1] = await _docs(conn, table, fts5_query(tokens[-1:]))
+        return counts, counts[-1] > 0
+    return counts, False
+
+
+async def sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) -> list[int]:
+    """Ids of the papers best matching ``tokens``, best first: head matches, then the rest."""
+    head, head_prefix = await _counts(conn, HEAD, tokens)
+    if all(head):
+        found = await _ranked(conn, HEAD, tokens, head, head_prefix, limit)
+        if len(found) >= limit:
+            return found
+    else:
+        found = []
+    full, full_prefix = await _counts(conn, FULL, tokens)
+    # a word in neither index (a typo, mostly) would make every query with it find nothing:
+    # it is left out, and the other words searched
+    held = [h > 0 or f > 0 for h, f in zip(head, full, strict=True)]
+    kept = [i for i, word_held in enumerate(held) if word_held]
+    if not found and kept and all(head[i] for i in kept) and not all(head):
+        # every word but the typos is in the heads
+        words = [tokens[i] for i in kept]
+        prefix = head_prefix and kept[-1] == len(tokens) - 1
+        found = await _ranked(conn, HEAD, words, [head[i] for i in kept], prefix, limit)
+        if len(found) >= limit:
+            return found
+    in_full = [i for i in kept if full[i]]
+    if not in_full:
+        return found
+    words = [tokens[i] for i in in_full]
+    prefix = full_prefix and in_full[-1] == len(tokens) - 1
+    more = await _ranked(conn, FULL, words, [full[i] for i in in_full], prefix, limit)
+    seen = set(found)
+    return (found + [paper_id for paper_id in more if paper_id not in seen])[:limit]
+
+
+async def _ranked(
+    conn: AsyncConnection,
+    table: str,
+    tokens: list[str],
+    counts: list[int],
+    prefix: bool,
+    limit: int,
+) -> list[int]:
+    """The best ``limit`` matches in ``table`` of every token (the last one as a prefix if
+    ``prefix``), given their document counts there."""
+    # every match when a word is rare (at most COMMON_DOCS), else the newest COMMON_POOL
+    pool = COMMON_DOCS if min(counts) <= COMMON_DOCS else COMMON_POOL
+    query = fts5_query(tokens, prefix=prefix)
+    rows = (await conn.execute(_NEWEST[table], {"query": query, "pool": pool})).all()
+    wanted = set(tokens)
+    last = tokens[-1] if prefix else None
+
+    def rank(row: Any) -> tuple[int, int, int]:
+        """More of the words in the title first, then the shorter title (the words make more
+        of it, as bm25 would weigh it), then the newest."""
+        words = row[1].split()
+        hits = len(wanted.intersection(words))
+        if last is not None and any(w.startswith(last) for w in words):
+            hits += 1
+        return (-hits, len(words), -row[0])
+
+    ranked = [(rank(row), row[0]) for row in rows]
+    ranked.sort()
+    # among the best, at equal title hits: papers with summaries first (what members look for)
+    best = ranked[: max(limit * 10, SUMMARY_TIES)]
+    summarized = await _with_summaries(conn, [paper_id for _, paper_id in best])
+    best.sort(key=lambda pair: (pair[0][0], pair[1] not in summarized, pair[0][1:]))
+    return [paper_id for _, paper_id in best[:limit]]
