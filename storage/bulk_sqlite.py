@@ -1,7 +1,8 @@
 """The SQLite bulk writer (see ``storage.bulk``): a connection of the standard ``sqlite3``
 module in a thread of its own, ``executemany`` of one upsert, the FTS5 index fed per batch
-with its insert trigger dropped and re-created inside the batch's transaction, and PRAGMAs
-for this connection only."""
+with its insert trigger dropped and re-created inside the batch's transaction (the index of
+heads, ``papers_head``, is fed by its trigger: it computes the authors' text), and PRAGMAs for
+this connection only."""
 
 from __future__ import annotations
 
@@ -29,12 +30,10 @@ from storage.bulk_rows import (
 
 FTS_BULK_HASHSIZE = 64 * 1024 * 1024
 FTS_DEFAULT_HASHSIZE = 1024 * 1024  # FTS5's default
-# the full-text indexes of papers (migrations 0003, 0013) and how the bulk writer feeds each
-_FTS_TABLES = {
-    "papers_fts": "SELECT id, title, coalesce(abstract, '') FROM papers WHERE id > ?",
-    "papers_head": "SELECT id, title, authors FROM papers WHERE id > ?",
-}
-_FTS_COLUMNS = {"papers_fts": "rowid, title, abstract", "papers_head": "rowid, title, authors"}
+_FTS_HASHSIZE = (
+    "INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)",
+    "INSERT INTO papers_head(papers_head, rank) VALUES ('hashsize', ?)",
+)
 SQLITE_CACHE_MAX_KIB = 1024 * 1024  # 1 GiB, or a quarter of the memory if that is less
 # WAL pages between checkpoints during an import (SQLite's default: 1,000). A batch dirties
 # tens of MB; checkpointing after every commit copies pages that the next batches change
@@ -57,10 +56,6 @@ _PROGRESS_SQLITE = (  # constant SQL: no value is ever formatted into it
 )
 
 
-def _hashsize(table: str) -> str:
-    return f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', ?)"  # noqa: S608 (constant)
-
-
 class SqliteBulkWriter(BulkBase):
     dialect = "sqlite"
 
@@ -69,7 +64,7 @@ class SqliteBulkWriter(BulkBase):
         self.path = path
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-bulk")
         self._db: sqlite3.Connection | None = None
-        self._insert_triggers: dict[str, str] = {}
+        self._insert_trigger = ""
         self._upsert = upsert_sql("sqlite", "")
 
     async def _run(self, fn: Any, *args: Any) -> Any:
@@ -87,16 +82,13 @@ class SqliteBulkWriter(BulkBase):
         db.execute(f"PRAGMA cache_size=-{_cache_kib()}")
         db.execute(f"PRAGMA wal_autocheckpoint={SQLITE_IMPORT_AUTOCHECKPOINT}")
         db.execute("PRAGMA temp_store=MEMORY")
-        for table in _FTS_TABLES:
-            row = db.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                (f"{table}_insert",),
-            ).fetchone()
-            if row is None:
-                db.close()
-                problem = f"the {table}_insert trigger is missing: is the schema migrated?"
-                raise RuntimeError(problem)
-            self._insert_triggers[table] = row[0]
+        row = db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'papers_fts_insert'"
+        ).fetchone()
+        if row is None:
+            db.close()
+            raise RuntimeError("the papers_fts_insert trigger is missing: is the schema migrated?")
+        self._insert_trigger = row[0]
         self._db = db
 
     async def write(self, batch: Prepared, checkpoint: Checkpoint) -> None:
@@ -115,21 +107,21 @@ class SqliteBulkWriter(BulkBase):
         db.execute("BEGIN IMMEDIATE")
         try:
             (before,) = db.execute("SELECT coalesce(max(id), 0) FROM papers").fetchone()
-            for table in _FTS_TABLES:
-                db.execute(f"DROP TRIGGER {table}_insert")
-                # FTS5 flushes its in-memory terms to a new segment whenever they pass
-                # 'hashsize' (1 MB): at 64 MB a batch makes one segment instead of dozens,
-                # which halves the cost of the index (fewer segments, fewer merges).
-                # Restored before the commit.
-                db.execute(_hashsize(table), (FTS_BULK_HASHSIZE,))
+            db.execute("DROP TRIGGER papers_fts_insert")
+            # FTS5 flushes its in-memory terms to a new segment whenever they pass 'hashsize'
+            # (1 MB): at 64 MB a batch makes one segment instead of dozens, which halves the
+            # cost of the index (fewer segments, fewer merges). Restored before the commit.
+            for hashsize in _FTS_HASHSIZE:
+                db.execute(hashsize, (FTS_BULK_HASHSIZE,))
             db.executemany(self._upsert, rows)
-            new = 0
-            for table, select in _FTS_TABLES.items():
-                new = db.execute(
-                    f"INSERT INTO {table}({_FTS_COLUMNS[table]}) {select}", (before,)
-                ).rowcount
-                db.execute(_hashsize(table), (FTS_DEFAULT_HASHSIZE,))
-                db.execute(self._insert_triggers[table])
+            new = db.execute(
+                "INSERT INTO papers_fts(rowid, title, abstract) "
+                "SELECT id, title, coalesce(abstract, '') FROM papers WHERE id > ?",
+                (before,),
+            ).rowcount
+            for hashsize in _FTS_HASHSIZE:
+                db.execute(hashsize, (FTS_DEFAULT_HASHSIZE,))
+            db.execute(self._insert_trigger)
             db.executemany(
                 "INSERT OR IGNORE INTO paper_aliases(alias, paper_id) "
                 "SELECT ?, id FROM papers WHERE arxiv_id = ?",

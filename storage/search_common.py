@@ -101,3 +101,31 @@ def known_common(engine: Engine, index: str) -> set[str]:
     if words is None or len(words) > _COMMON_KEPT:
         words = indexes[index] = set()
     return words
+
+
+def fallbacks(
+    in_head: Sequence[bool], in_full: Sequence[bool]
+) -> list[tuple[bool, list[int], bool]]:
+    """The searches after the heads' with every word, in order, as (in the heads?, the indexes
+    of the words required, only if nothing was found before?). A word in neither index (a
+    typo, mostly) is left out. First the heads, when they hold every other word; then titles
+    and abstracts, with the words they hold (a surname is in no abstract's index); then, if
+    still nothing matched, the heads with only the words they hold (a misspelling that some
+    abstract happens to hold must not hide the title)."""
+    kept = [i for i, (h, f) in enumerate(zip(in_head, in_full, strict=True)) if h or f]
+    head = [i for i in kept if in_head[i]]
+    full = [i for i in kept if in_full[i]]
+    out: list[tuple[bool, list[int], bool]] = []
+    if head and head == kept and not all(in_head):
+        out.append((True, head, False))
+    if full:
+        out.append((False, full, False))
+    if head and head != kept:
+        out.append((True, head, True))
+    return out
+
+
+def merge(found: list[int], more: list[int], limit: int) -> list[int]:
+    """``found``, then those of ``more`` not in it, up to ``limit``."""
+    seen = set(found)
+    return (found + [paper_id for paper_id in more if paper_id not in seen])[:limit]

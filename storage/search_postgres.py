@@ -20,14 +20,16 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import Text
 
-from storage.search_common import COMMON_DOCS
+from storage.search_common import COMMON_DOCS, fallbacks, merge
 
 HEAD, FULL = "head", "search"
+# each column's text search configuration (migrations 0003, 0013: the heads lose accents)
+CONFIG = {HEAD: "shortbot_head", FULL: "english"}
 # which of the words each column holds: one statement, an index probe per word and column
 _HELD = text(
     """
     SELECT word,
-        EXISTS (SELECT 1 FROM papers WHERE head @@ plainto_tsquery('english', word)),
+        EXISTS (SELECT 1 FROM papers WHERE head @@ plainto_tsquery('shortbot_head', word)),
         EXISTS (SELECT 1 FROM papers WHERE search @@ plainto_tsquery('english', word))
     FROM unnest(:words) WITH ORDINALITY AS w(word, n) ORDER BY n
     """
@@ -39,8 +41,8 @@ def ranked_statement(column: str) -> Any:
     return text(
         f"""
         SELECT id FROM papers
-        WHERE {column} @@ plainto_tsquery('english', :query)
-        ORDER BY ts_rank_cd({column}, plainto_tsquery('english', :query)) DESC,
+        WHERE {column} @@ plainto_tsquery('{CONFIG[column]}', :query)
+        ORDER BY ts_rank_cd({column}, plainto_tsquery('{CONFIG[column]}', :query)) DESC,
             EXISTS (SELECT 1 FROM summary_papers WHERE summary_papers.paper_id = papers.id) DESC,
             length(title_norm), id DESC
         LIMIT :limit
@@ -51,14 +53,14 @@ def ranked_statement(column: str) -> Any:
 def _estimate(column: str) -> Any:
     return text(
         "EXPLAIN (FORMAT JSON) SELECT 1 FROM papers "
-        f"WHERE {column} @@ plainto_tsquery('english', :query)"
+        f"WHERE {column} @@ plainto_tsquery('{CONFIG[column]}', :query)"
     )
 
 
 def _newest(column: str) -> Any:
     return text(
         f"""
-        SELECT id FROM papers WHERE {column} @@ plainto_tsquery('english', :query)
+        SELECT id FROM papers WHERE {column} @@ plainto_tsquery('{CONFIG[column]}', :query)
         ORDER BY id DESC LIMIT :limit
         """
     )
@@ -72,18 +74,20 @@ _NEWEST = {column: _newest(column) for column in (HEAD, FULL)}
 async def postgres_search(conn: AsyncConnection, tokens: list[str], limit: int) -> list[int]:
     """Ids of the papers best matching ``tokens``, best first: head matches, then the rest."""
     rows = (await conn.execute(_HELD, {"words": tokens})).all()
-    held = [row for row in rows if row[1] or row[2]]  # the others: typos, mostly
+    in_head, in_full = [bool(row[1]) for row in rows], [bool(row[2]) for row in rows]
     found: list[int] = []
-    if held and all(row[1] for row in held):
-        found = await _ranked(conn, HEAD, [row[0] for row in held], limit)
+    if all(in_head):
+        found = await _ranked(conn, HEAD, tokens, limit)
         if len(found) >= limit:
             return found
-    in_full = [row[0] for row in rows if row[2]]
-    if not in_full:
-        return found
-    more = await _ranked(conn, FULL, in_full, limit)
-    seen = set(found)
-    return (found + [paper_id for paper_id in more if paper_id not in seen])[:limit]
+    for head, kept, last_resort in fallbacks(in_head, in_full):
+        if last_resort and found:
+            break
+        more = await _ranked(conn, HEAD if head else FULL, [tokens[i] for i in kept], limit)
+        found = merge(found, more, limit)
+        if len(found) >= limit:
+            break
+    return found
 
 
 async def _ranked(conn: AsyncConnection, column: str, words: list[str], limit: int) -> list[int]:

@@ -27,7 +27,14 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.search_common import COMMON_DOCS, SUMMARY_TIES, fts5_query, known_common
+from storage.search_common import (
+    COMMON_DOCS,
+    SUMMARY_TIES,
+    fallbacks,
+    fts5_query,
+    known_common,
+    merge,
+)
 from storage.search_common import with_summaries as _with_summaries
 
 HEAD, FULL = "papers_head", "papers_fts"
@@ -82,32 +89,29 @@ async def _counts(conn: AsyncConnection, table: str, tokens: list[str]) -> tuple
 async def sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) -> list[int]:
     """Ids of the papers best matching ``tokens``, best first: head matches, then the rest."""
     head, head_prefix = await _counts(conn, HEAD, tokens)
+    found: list[int] = []
     if all(head):
         found = await _ranked(conn, HEAD, tokens, head, head_prefix, limit)
         if len(found) >= limit:
             return found
-    else:
-        found = []
     full, full_prefix = await _counts(conn, FULL, tokens)
-    # a word in neither index (a typo, mostly) would make every query with it find nothing:
-    # it is left out, and the other words searched
-    held = [h > 0 or f > 0 for h, f in zip(head, full, strict=True)]
-    kept = [i for i, word_held in enumerate(held) if word_held]
-    if not found and kept and all(head[i] for i in kept) and not all(head):
-        # every word but the typos is in the heads
-        words = [tokens[i] for i in kept]
-        prefix = head_prefix and kept[-1] == len(tokens) - 1
-        found = await _ranked(conn, HEAD, words, [head[i] for i in kept], prefix, limit)
+    last = len(tokens) - 1
+    for in_head, kept, last_resort in fallbacks([n > 0 for n in head], [n > 0 for n in full]):
+        if last_resort and found:
+            break
+        counts, prefix = (head, head_prefix) if in_head else (full, full_prefix)
+        more = await _ranked(
+            conn,
+            HEAD if in_head else FULL,
+            [tokens[i] for i in kept],
+            [counts[i] for i in kept],
+            prefix and kept[-1] == last,
+            limit,
+        )
+        found = merge(found, more, limit)
         if len(found) >= limit:
-            return found
-    in_full = [i for i in kept if full[i]]
-    if not in_full:
-        return found
-    words = [tokens[i] for i in in_full]
-    prefix = full_prefix and in_full[-1] == len(tokens) - 1
-    more = await _ranked(conn, FULL, words, [full[i] for i in in_full], prefix, limit)
-    seen = set(found)
-    return (found + [paper_id for paper_id in more if paper_id not in seen])[:limit]
+            break
+    return found
 
 
 async def _ranked(

@@ -142,6 +142,29 @@ async def test_a_surname_and_a_title_word_find_the_paper(store: Store) -> None:
     assert found[:2] == ["1312.6199", "2601.00011"]
 
 
+async def test_surnames_with_accents_are_found_typed_either_way(store: Store) -> None:
+    """The authors' JSON may escape "á" as "\\u00e1": the index holds the decoded names."""
+    paper = IncomingPaper(
+        title="Wombat inference",
+        arxiv_id="2601.00031",
+        authors=("Ana Fernández-Suárez", "Zoë Ødegård"),
+        complete=True,
+    )
+    await store.save_papers([paper], source="arxiv-api", announce=False, now=NOW)
+    for words in (["Fernández"], ["fernandez", "wombat"], ["Suarez"], ["odegard", "Zoë"]):
+        assert [p.key for p in await store.search_papers(words)][:1] == ["2601.00031"], words
+    renamed = IncomingPaper(
+        title="Wombat inference",
+        arxiv_id="2601.00031",
+        arxiv_version=2,
+        authors=("Ana Pérez",),
+        complete=True,
+    )
+    await store.save_papers([renamed], source="arxiv-api", announce=False, now=NOW)
+    assert [p.key for p in await store.search_papers(["perez", "wombat"])][:1] == ["2601.00031"]
+    assert await store.search_papers(["Ødegård"]) == []  # the old names left the index
+
+
 async def test_a_title_holding_the_words_comes_before_abstracts_holding_them(
     store: Store,
 ) -> None:

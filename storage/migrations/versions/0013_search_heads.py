@@ -8,10 +8,11 @@ no index at all, so "Goodfellow adversarial" found nothing. The head index holds
 and authors: short posting lists, searched first (storage/search.py), the abstracts only when
 it finds too few.
 
-SQLite: ``papers_head``, an external-content FTS5 table over ``papers(title, authors)`` (the
-authors' JSON text: the tokenizer keeps the names and drops the punctuation), kept current by
-triggers like ``papers_fts``. PostgreSQL: a generated ``head`` tsvector (title A, authors B)
-with a GIN index. Both are built from the rows: a few minutes on three million papers.
+SQLite: ``papers_head``, a contentless FTS5 table of each paper's title and its authors'
+names (the strings of the JSON list), kept current by triggers like ``papers_fts``.
+PostgreSQL: a generated ``head`` tsvector (title A, authors B) with a GIN index, in a text search
+configuration of its own, ``shortbot_head``: english, without accents. Both are built from the
+rows: a few minutes on three million papers.
 
 Revision ID: 0013
 Revises: 0012
@@ -27,27 +28,54 @@ down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# The authors' names as text: the strings of the JSON list, decoded (stored JSON may escape
+# "Fernández" as "Fern\u00e1ndez", which the tokenizer would cut in two); a list that is not
+# valid JSON is indexed as it stands rather than refused.
 SQLITE_UP = (
-    """CREATE VIRTUAL TABLE papers_head USING fts5(title, authors, content='papers',
-        content_rowid='id', tokenize='unicode61 remove_diacritics 2', detail=column)""",
+    # contentless: the authors' text is computed, so the index cannot read it back from papers
+    """CREATE VIRTUAL TABLE papers_head USING fts5(title, authors, content='',
+        tokenize='unicode61 remove_diacritics 2', detail=column)""",
     """CREATE TRIGGER papers_head_insert AFTER INSERT ON papers BEGIN
-        INSERT INTO papers_head(rowid, title, authors) VALUES (new.id, new.title, new.authors);
+        INSERT INTO papers_head(rowid, title, authors)
+        VALUES (new.id, new.title, CASE WHEN json_valid(new.authors)
+            THEN (SELECT group_concat(value, ' ') FROM json_each(new.authors))
+            ELSE new.authors END);
     END""",
     """CREATE TRIGGER papers_head_delete AFTER DELETE ON papers BEGIN
         INSERT INTO papers_head(papers_head, rowid, title, authors)
-        VALUES ('delete', old.id, old.title, old.authors);
+        VALUES ('delete', old.id, old.title, CASE WHEN json_valid(old.authors)
+            THEN (SELECT group_concat(value, ' ') FROM json_each(old.authors))
+            ELSE old.authors END);
     END""",
     """CREATE TRIGGER papers_head_update AFTER UPDATE OF title, authors ON papers BEGIN
         INSERT INTO papers_head(papers_head, rowid, title, authors)
-        VALUES ('delete', old.id, old.title, old.authors);
-        INSERT INTO papers_head(rowid, title, authors) VALUES (new.id, new.title, new.authors);
+        VALUES ('delete', old.id, old.title, CASE WHEN json_valid(old.authors)
+            THEN (SELECT group_concat(value, ' ') FROM json_each(old.authors))
+            ELSE old.authors END);
+        INSERT INTO papers_head(rowid, title, authors)
+        VALUES (new.id, new.title, CASE WHEN json_valid(new.authors)
+            THEN (SELECT group_concat(value, ' ') FROM json_each(new.authors))
+            ELSE new.authors END);
     END""",
-    "INSERT INTO papers_head(papers_head) VALUES ('rebuild')",
+    """INSERT INTO papers_head(rowid, title, authors)
+        SELECT id, title, CASE WHEN json_valid(papers.authors)
+            THEN (SELECT group_concat(value, ' ') FROM json_each(papers.authors))
+            ELSE papers.authors END FROM papers""",
 )
 POSTGRES_UP = (
+    # members type "Suarez" for "Suárez": the heads' words lose their accents, on both sides
+    # (storage.search_postgres asks with the same configuration). unaccent is a trusted
+    # extension (PostgreSQL 13+): the database's owner may create it.
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE TEXT SEARCH CONFIGURATION shortbot_head (COPY = english)",
+    """ALTER TEXT SEARCH CONFIGURATION shortbot_head
+        ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem""",
+    # the strings of the authors' list, decoded: jsonb_to_tsvector indexes values, not syntax
     """ALTER TABLE papers ADD COLUMN head tsvector GENERATED ALWAYS AS (
-        setweight(to_tsvector('english', coalesce(title, '')), 'A') ||
-        setweight(to_tsvector('english', coalesce(authors::text, '')), 'B')
+        setweight(to_tsvector('shortbot_head', coalesce(title, '')), 'A') ||
+        setweight(jsonb_to_tsvector(
+            'shortbot_head', coalesce(authors::jsonb, '[]'), '["string"]'
+        ), 'B')
     ) STORED""",
     "CREATE INDEX ix_papers_head ON papers USING gin (head)",
 )
@@ -67,3 +95,4 @@ def downgrade() -> None:
     else:
         op.execute("DROP INDEX IF EXISTS ix_papers_head")
         op.execute("ALTER TABLE papers DROP COLUMN IF EXISTS head")
+        op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS shortbot_head")
