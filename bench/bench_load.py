@@ -36,10 +36,12 @@ import snapdata
 from bench_lookup import sample_ids_sqlite
 from bench_memory import vm
 from bench_search import queries as search_queries
+from sqlalchemy.engine import make_url
 
 from tests.fakediscord import FakeDiscord, standard_guild
 from tests.fakediscord.records import InteractionRecord
 
+HERE = Path(__file__).resolve().parent
 USERS = 50
 CHANNELS = 5
 ERROR_MARKERS = ("went wrong", "error id", "Traceback")
@@ -55,7 +57,9 @@ def final_answer(record: InteractionRecord) -> Any:
     return None
 
 
-async def run(url: str, rate: float, seconds: float, workdir: Path) -> dict[str, Any]:
+async def run(
+    url: str, rate: float, seconds: float, workdir: Path, profile: Path | None = None
+) -> dict[str, Any]:
     guild = standard_guild()
     members = [guild.add_plain_member(f"reader{i:02d}") for i in range(USERS)]
     channels = [guild.add_channel(f"room{i}") for i in range(CHANNELS)]
@@ -63,8 +67,11 @@ async def run(url: str, rate: float, seconds: float, workdir: Path) -> dict[str,
         fake.set_global_rate_limit(50)  # Discord's global limit; interactions are exempt
         env = snapdata.bot_env(url, fake)
         log = open(snapdata.DATA / "load-run.log", "w")  # noqa: SIM115, ASYNC230
+        command = [str(snapdata.SHORTBOT), "run"]
+        if profile is not None:  # the same process under cProfile (bench/profiled.py)
+            command = [sys.executable, str(HERE / "profiled.py"), str(profile), "run"]
         proc = subprocess.Popen(  # noqa: ASYNC220 - started once, before the measurement
-            [str(snapdata.SHORTBOT), "run"], env=env, cwd=workdir, stdout=log, stderr=log
+            command, env=env, cwd=workdir, stdout=log, stderr=log
         )
         try:
             deadline = time.monotonic() + 120
@@ -72,7 +79,7 @@ async def run(url: str, rate: float, seconds: float, workdir: Path) -> dict[str,
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit((snapdata.DATA / "load-run.log").read_text()[-3000:])
                 await asyncio.sleep(0.2)
-            ids = sample_ids_sqlite(snapdata.sqlite_db(), 2_000, seed=21)
+            ids = sample_ids_sqlite(Path(make_url(url).database or ""), 2_000, seed=21)
             words = search_queries(1_000, seed=11)
             rng = random.Random(3)
             # warm-up: a few of each, answered before the clock starts
@@ -90,6 +97,7 @@ async def run(url: str, rate: float, seconds: float, workdir: Path) -> dict[str,
                     description="the warm-up answer",
                 )
             rss_start = vm(proc.pid, "VmRSS")
+            cpu_start = _cpu_seconds(proc.pid)
             total = int(rate * seconds)
             sent_at: list[tuple[int, int, float, str]] = []  # (interaction id, user, time, kind)
             rss_60 = None
@@ -121,6 +129,7 @@ async def run(url: str, rate: float, seconds: float, workdir: Path) -> dict[str,
                     break
                 await asyncio.sleep(0.5)
             rss_end, peak = vm(proc.pid, "VmRSS"), vm(proc.pid, "VmHWM")
+            cpu_load = _cpu_seconds(proc.pid) - cpu_start
             latencies: dict[str, list[float]] = {}
             windows: dict[int, list[float]] = {}  # by 10 s of sending: is it falling behind?
             unanswered = errors = out_of_order = 0
@@ -153,6 +162,8 @@ async def run(url: str, rate: float, seconds: float, workdir: Path) -> dict[str,
                 "rss_end_mb": rss_end / 1024,
                 "peak_mb": peak / 1024,
                 "cpu_s": _cpu_seconds(proc.pid),
+                # the bot's CPU from the first command to the last answer, per command
+                "cpu_ms_per_command": cpu_load * 1000 / max(total, 1),
             }
         finally:
             proc.send_signal(signal.SIGTERM)
@@ -177,9 +188,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, default=100.0, help="commands per second")
     parser.add_argument("--seconds", type=float, default=100.0)
+    parser.add_argument("--db", type=Path, help="another SQLite file (default: the 3 M one)")
+    parser.add_argument("--profile", type=Path, help="write the bot's cProfile here")
     args = parser.parse_args()
+    url = f"sqlite+aiosqlite:///{args.db}" if args.db else snapdata.sqlite_url()
     with tempfile.TemporaryDirectory() as tmp:
-        result = asyncio.run(run(snapdata.sqlite_url(), args.rate, args.seconds, Path(tmp)))
+        result = asyncio.run(run(url, args.rate, args.seconds, Path(tmp), args.profile))
     every = [x for values in result["latencies"].values() for x in values]
     print(
         f"{result['commands']:,} commands at {args.rate:.0f}/s ({result['sending_s']:.1f} s): "
@@ -198,7 +212,7 @@ def main() -> None:
     print(
         f"RSS: {result['rss_start_mb']:.0f} MB after warm-up, {result['rss_60s_mb']:.0f} MB at "
         f"60 s, {result['rss_end_mb']:.0f} MB at the end; peak {result['peak_mb']:.0f} MB; "
-        f"CPU {result['cpu_s']:.1f} s"
+        f"CPU {result['cpu_s']:.1f} s in all, {result['cpu_ms_per_command']:.2f} ms per command"
     )
     print(
         "p50 by 10 s of sending: "

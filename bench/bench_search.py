@@ -25,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gen_snapshot
 import snapdata
+from relevance_db import pg_name, sqlite_path
+from relevance_queries import PER_KIND, queries_for
 from report import record
 
 from papers.discord_render import search_embed
@@ -116,7 +118,13 @@ def ms(seconds: float) -> str:
 
 
 def report(
-    label: str, times: list[float], raw: list[float], empty: int, qs: list[str], papers_label: str
+    label: str,
+    times: list[float],
+    raw: list[float],
+    empty: int,
+    qs: list[str],
+    papers_label: str,
+    relevance: int | None = None,
 ) -> None:
     p50, p99, worst = (
         snapdata.percentile(times, 50),
@@ -128,16 +136,23 @@ def report(
     print(f"{label}: search p50 {ms(p50)}, p99 {ms(p99)}, max {ms(worst)} ({slowest!r})")
     print(f"{label}: {empty} of {len(qs)} queries found nothing")
     print(f"{label}: raw full-text query p50 {ms(r50)}, p99 {ms(r99)}, max {ms(max(raw))}")
+    what = (
+        f"{len(qs):,} fixed queries of 2-6 title words (a quarter only very common words)"
+        if relevance is None
+        else f"the {len(qs):,} queries of the relevance benchmark (six kinds), realistic titles"
+    )
+    command = "uv run --no-sync python bench/bench_search.py"
+    if relevance is not None:
+        command += f" --relevance {relevance}"
     record(
-        f"search, {label}",
-        f"search + search_embed, {len(qs):,} fixed queries of 2-6 title words (a quarter only "
-        f"very common words), warm, {papers_label} papers; slowest: {slowest!r}",
+        f"search, {label}" + ("" if relevance is None else " (relevance set)"),
+        f"search + search_embed, {what}, warm, {papers_label} papers; slowest: {slowest!r}",
         f"p50 {ms(p50)}, p99 {ms(p99)}, max {ms(worst)}",
         f"p99 <= {TARGET_P99_MS:g} ms, max <= {TARGET_MAX_MS:g} ms",
         f"bare full-text SQL (SQLite: the newest {COMMON_POOL} matches; PostgreSQL: "
         f"ts_rank_cd of every match), every {RAW_EVERY}th query: "
         f"p50 {ms(r50)}, p99 {ms(r99)}, max {ms(max(raw))}",
-        "uv run --no-sync python bench/bench_search.py",
+        command,
         p99 * 1000 <= TARGET_P99_MS and worst * 1000 <= TARGET_MAX_MS,
     )
 
@@ -146,20 +161,35 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--relevance",
+        type=int,
+        metavar="N",
+        help="the relevance benchmark's queries and databases of N papers (bench_relevance.py)",
+    )
     args = parser.parse_args()
-    qs = queries()
+    if args.relevance:
+        snapshot = snapdata.snapshot(args.relevance, titles="realistic")
+        qs = [q.text for q in queries_for(snapshot, args.relevance, PER_KIND, 16)]
+        sqlite_file = sqlite_path(args.relevance)
+    else:
+        qs, sqlite_file = queries(), snapdata.sqlite_db()
     if not args.skip_sqlite:
-        times, empty = asyncio.run(use_case(snapdata.sqlite_url(), qs))
-        db = sqlite3.connect(snapdata.sqlite_db())
+        times, empty = asyncio.run(use_case(f"sqlite+aiosqlite:///{sqlite_file}", qs))
+        db = sqlite3.connect(sqlite_file)
         (count,) = db.execute("SELECT count(*) FROM papers").fetchone()
         db.close()
-        raw = raw_sqlite(snapdata.sqlite_db(), qs[::RAW_EVERY])
-        report("SQLite", times, raw, empty, qs, f"{count / 1e6:.1f} M")
+        raw = raw_sqlite(sqlite_file, qs[::RAW_EVERY])
+        report("SQLite", times, raw, empty, qs, f"{count / 1e6:.1f} M", args.relevance)
     if not args.skip_pg:
-        url = snapdata.pg_url()
+        if args.relevance:
+            url = snapdata.pg_create(pg_name(args.relevance), fresh=False)
+        else:
+            url = snapdata.pg_url()
         times, empty = asyncio.run(use_case(url, qs))
         raw = asyncio.run(raw_pg(url, qs[::RAW_EVERY]))
-        report("PostgreSQL", times, raw, empty, qs, f"{asyncio.run(_pg_count(url)) / 1e6:.1f} M")
+        count = asyncio.run(_pg_count(url))
+        report("PostgreSQL", times, raw, empty, qs, f"{count / 1e6:.1f} M", args.relevance)
 
 
 async def _pg_count(url: str) -> int:
