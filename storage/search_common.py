@@ -66,12 +66,32 @@ def terms(words: Sequence[str]) -> list[str]:
     return list(seen)[:MAX_TERMS]
 
 
+# A last resort when nothing holds every word: titles holding all but one of them (a typo that
+# happens to be some other paper's word, "Lear" for "Learn"), for queries of QUORUM_MIN words
+# or more (with fewer, one word alone would be too loose to show as a match).
+QUORUM_MIN = 3
+QUORUM_MAX = 8
+
+
 def fts5_query(tokens: Sequence[str], *, prefix: bool = True) -> str:
     """Every token as a quoted FTS5 string (the last one as a prefix), all required."""
     quoted = ['"' + t.replace('"', '""') + '"' for t in tokens]
     if quoted and prefix:
         quoted[-1] += "*"
     return " ".join(quoted)
+
+
+def fts5_quorum(tokens: Sequence[str], *, prefix: bool) -> str:
+    """An FTS5 query matching every token but (at most) one: an OR of the ways to leave one
+    out, each token quoted as in :func:`fts5_query`."""
+    quoted = ['"' + t.replace('"', '""') + '"' for t in tokens]
+    if prefix:
+        quoted[-1] += "*"
+    clauses = [
+        "(" + " ".join(q for j, q in enumerate(quoted) if j != left_out) + ")"
+        for left_out in range(len(quoted))
+    ]
+    return " OR ".join(clauses)
 
 
 _WITH_SUMMARIES = text(
@@ -95,7 +115,8 @@ _common_words: weakref.WeakKeyDictionary[Engine, dict[str, set[str]]] = weakref.
 
 
 def known_common(engine: Engine, index: str) -> set[str]:
-    """The words found common in ``index`` of the database behind ``engine``."""
+    """The words found common in ``index`` of the database behind ``engine`` (likewise: the
+    words found in ``index`` at all, which only grows the same way)."""
     indexes = _common_words.setdefault(engine, {})
     words = indexes.get(index)
     if words is None or len(words) > _COMMON_KEPT:

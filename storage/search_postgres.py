@@ -20,12 +20,26 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.types import Text
 
-from storage.search_common import COMMON_DOCS, fallbacks, merge
+from storage.search_common import (
+    COMMON_DOCS,
+    QUORUM_MAX,
+    QUORUM_MIN,
+    fallbacks,
+    known_common,
+    merge,
+)
 
 HEAD, FULL = "head", "search"
 # each column's text search configuration (migrations 0003, 0013: the heads lose accents)
 CONFIG = {HEAD: "shortbot_head", FULL: "english"}
-# which of the words each column holds: one statement, an index probe per word and column
+# Which of the words each column holds: one statement, an index probe per word and column.
+# A GIN index answers a bitmap of every match (no early stop), and a correlated EXISTS looks
+# cheap to the planner as a sequential scan that stops at the first match: seconds for a word
+# no paper holds. So sequential scans are off for this statement, and a word found held is
+# remembered (papers are only ever added): common words are probed once per process, typos
+# (an empty posting list) each time.
+_NO_SEQSCAN = text("SET LOCAL enable_seqscan = off")
+_SEQSCAN = text("SET LOCAL enable_seqscan = on")
 _HELD = text(
     """
     SELECT word,
@@ -71,10 +85,23 @@ _ESTIMATE = {column: _estimate(column) for column in (HEAD, FULL)}
 _NEWEST = {column: _newest(column) for column in (HEAD, FULL)}
 
 
+async def _held(conn: AsyncConnection, tokens: list[str]) -> tuple[list[bool], list[bool]]:
+    """Which of ``tokens`` the heads hold, and which the titles and abstracts."""
+    engine = conn.engine.sync_engine
+    in_head, in_full = known_common(engine, "held:" + HEAD), known_common(engine, "held:" + FULL)
+    unknown = [t for t in tokens if t not in in_head or t not in in_full]
+    if unknown:
+        await conn.execute(_NO_SEQSCAN)
+        rows = (await conn.execute(_HELD, {"words": unknown})).all()
+        await conn.execute(_SEQSCAN)
+        in_head.update(row[0] for row in rows if row[1])
+        in_full.update(row[0] for row in rows if row[2])
+    return [t in in_head for t in tokens], [t in in_full for t in tokens]
+
+
 async def postgres_search(conn: AsyncConnection, tokens: list[str], limit: int) -> list[int]:
     """Ids of the papers best matching ``tokens``, best first: head matches, then the rest."""
-    rows = (await conn.execute(_HELD, {"words": tokens})).all()
-    in_head, in_full = [bool(row[1]) for row in rows], [bool(row[2]) for row in rows]
+    in_head, in_full = await _held(conn, tokens)
     found: list[int] = []
     if all(in_head):
         found = await _ranked(conn, HEAD, tokens, limit)
@@ -87,7 +114,46 @@ async def postgres_search(conn: AsyncConnection, tokens: list[str], limit: int) 
         found = merge(found, more, limit)
         if len(found) >= limit:
             break
+    pairs = list(zip(in_head, in_full, strict=True))
+    held = [t for t, (h, f) in zip(tokens, pairs, strict=True) if h or f]
+    if not found and QUORUM_MIN <= len(held) <= QUORUM_MAX and all(h for h, f in pairs if f):
+        return await _quorum(conn, held, limit)
     return found
+
+
+def _quorum_statements(n: int) -> tuple[Any, Any, Any]:
+    """The estimate, the ranked and the newest statements of the heads' matches of all but one
+    of n words (:w0 … :wN), as one tsquery: an OR of the ways to leave one out."""
+    words = [f"plainto_tsquery('{CONFIG[HEAD]}', :w{i})" for i in range(n)]
+    clauses = [
+        "(" + " && ".join(w for j, w in enumerate(words) if j != left_out) + ")"
+        for left_out in range(n)
+    ]
+    query = "(" + " || ".join(clauses) + ")"
+    where = f"FROM papers WHERE head @@ {query}"
+    estimate = text(f"EXPLAIN (FORMAT JSON) SELECT 1 {where}")
+    ranked = text(
+        f"""
+        SELECT id {where}
+        ORDER BY ts_rank_cd(head, {query}) DESC,
+            EXISTS (SELECT 1 FROM summary_papers WHERE summary_papers.paper_id = papers.id) DESC,
+            length(title_norm), id DESC
+        LIMIT :limit
+        """
+    )
+    return estimate, ranked, text(f"SELECT id {where} ORDER BY id DESC LIMIT :limit")
+
+
+_QUORUM = {n: _quorum_statements(n) for n in range(QUORUM_MIN, QUORUM_MAX + 1)}
+
+
+async def _quorum(conn: AsyncConnection, words: list[str], limit: int) -> list[int]:
+    estimate_sql, ranked, newest = _QUORUM[len(words)]
+    params: dict[str, Any] = {f"w{i}": word for i, word in enumerate(words)} | {"limit": limit}
+    plan: Any = (await conn.execute(estimate_sql, params)).scalar()
+    estimate = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
+    statement = newest if estimate > COMMON_DOCS else ranked
+    return [row[0] for row in (await conn.execute(statement, params)).all()]
 
 
 async def _ranked(conn: AsyncConnection, column: str, words: list[str], limit: int) -> list[int]:

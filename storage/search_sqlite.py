@@ -29,9 +29,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.search_common import (
     COMMON_DOCS,
+    QUORUM_MAX,
+    QUORUM_MIN,
     SUMMARY_TIES,
     fallbacks,
     fts5_query,
+    fts5_quorum,
     known_common,
     merge,
 )
@@ -111,6 +114,16 @@ async def sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) ->
         found = merge(found, more, limit)
         if len(found) >= limit:
             break
+    kept = [i for i, n in enumerate(head) if n > 0 or full[i] > 0]
+    if not found and QUORUM_MIN <= len(kept) <= QUORUM_MAX and all(head[i] for i in kept):
+        words = [tokens[i] for i in kept]
+        prefix = head_prefix and kept[-1] == last
+        # every clause holds a rare word when two are rare: all of its matches are ranked
+        rare = sum(head[i] <= COMMON_DOCS for i in kept)
+        query = fts5_quorum(words, prefix=prefix)
+        return await _ranked(
+            conn, HEAD, words, [0 if rare >= 2 else COMMON_DOCS + 1], prefix, limit, query
+        )
     return found
 
 
@@ -121,12 +134,13 @@ async def _ranked(
     counts: list[int],
     prefix: bool,
     limit: int,
+    query: str | None = None,
 ) -> list[int]:
     """The best ``limit`` matches in ``table`` of every token (the last one as a prefix if
-    ``prefix``), given their document counts there."""
+    ``prefix``; or of ``query``), given their document counts there."""
     # every match when a word is rare (at most COMMON_DOCS), else the newest COMMON_POOL
     pool = COMMON_DOCS if min(counts) <= COMMON_DOCS else COMMON_POOL
-    query = fts5_query(tokens, prefix=prefix)
+    query = query or fts5_query(tokens, prefix=prefix)
     rows = (await conn.execute(_NEWEST[table], {"query": query, "pool": pool})).all()
     wanted = set(tokens)
     last = tokens[-1] if prefix else None

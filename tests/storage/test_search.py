@@ -165,6 +165,25 @@ async def test_surnames_with_accents_are_found_typed_either_way(store: Store) ->
     assert await store.search_papers(["Ødegård"]) == []  # the old names left the index
 
 
+async def test_a_typo_that_is_another_papers_word_still_finds_the_title(store: Store) -> None:
+    """ "Lear" for "Learn" is a word of another title: no paper holds every word typed, and the
+    titles holding all of them but one are found instead of nothing."""
+    papers = [
+        IncomingPaper(
+            title="Can okapi networks learn continuous estimation?",
+            arxiv_id="2601.00041",
+            complete=True,
+        ),
+        IncomingPaper(title="King Lear and the okapi", arxiv_id="2601.00042", complete=True),
+        IncomingPaper(title="Okapi estimation", arxiv_id="2601.00043", complete=True),
+    ]
+    await store.save_papers(papers, source="arxiv-api", announce=False, now=NOW)
+    words = ["Can", "okapi", "networks", "lear", "continuous", "estimation?"]
+    assert [p.key for p in await store.search_papers(words)][:1] == ["2601.00041"]
+    # two words alone are never loosened: one of them would be too loose a match
+    assert await store.search_papers(["lear", "continuous"]) == []
+
+
 async def test_a_title_holding_the_words_comes_before_abstracts_holding_them(
     store: Store,
 ) -> None:
