@@ -3,7 +3,9 @@ FTS5 query text, the papers with summaries among candidates, and the words found
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 import weakref
 from collections.abc import Sequence
 
@@ -104,6 +106,29 @@ async def with_summaries(conn: AsyncConnection, ids: list[int]) -> set[int]:
     if not ids:
         return set()
     return {row[0] for row in (await conn.execute(_WITH_SUMMARIES, {"ids": ids})).all()}
+
+
+_FIRST_AUTHORS = text("SELECT id, authors FROM papers WHERE id IN :ids").bindparams(
+    bindparam("ids", expanding=True)
+)
+
+
+def plain(word: str) -> str:
+    """``word`` without its accents, as the indexes keep it ("Fernández" → "fernandez")."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+async def first_author_named(conn: AsyncConnection, ids: list[int], words: set[str]) -> set[int]:
+    """Which of ``ids`` have a first author one of ``words`` names."""
+    wanted = {plain(w) for w in words}
+    named = set()
+    for paper_id, authors in (await conn.execute(_FIRST_AUTHORS, {"ids": ids})).all():
+        names = json.loads(authors) if isinstance(authors, str) else authors
+        first = names[0] if names and isinstance(names, list) else None
+        if isinstance(first, str) and wanted.intersection(map(plain, _TOKEN.findall(first))):
+            named.add(paper_id)
+    return named
 
 
 # A common word's probe walks COMMON_DOCS postings (milliseconds); papers are only ever added

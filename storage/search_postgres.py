@@ -24,6 +24,7 @@ from storage.search_common import (
     COMMON_DOCS,
     QUORUM_MAX,
     QUORUM_MIN,
+    SUMMARY_TIES,
     fallbacks,
     known_common,
     merge,
@@ -51,7 +52,8 @@ _HELD = text(
 
 
 def ranked_statement(column: str) -> Any:
-    """The best :limit matches of :query in ``column``, ranked."""
+    """The best :limit matches of :query in ``column``, ranked: by ``ts_rank_cd``; at equal
+    rank, papers with summaries first, then the shorter title, then the newest."""
     return text(
         f"""
         SELECT id FROM papers
@@ -62,6 +64,31 @@ def ranked_statement(column: str) -> Any:
         LIMIT :limit
         """
     )
+
+
+# The heads, likewise, and among the best SUMMARY_TIES a word naming the first author counts
+# as much as a title word (a surname typed with a title word: "Vaswani attention").
+_RANKED_HEADS = text(
+    f"""
+    SELECT id FROM (
+        SELECT id, title_norm, authors,
+            ts_rank_cd(head, plainto_tsquery('{CONFIG[HEAD]}', :query)) AS rank,
+            EXISTS (
+                SELECT 1 FROM summary_papers WHERE summary_papers.paper_id = papers.id
+            ) AS summarized
+        FROM papers
+        WHERE head @@ plainto_tsquery('{CONFIG[HEAD]}', :query)
+        ORDER BY rank DESC, summarized DESC, length(title_norm), id DESC
+        LIMIT {SUMMARY_TIES}
+    ) AS best
+    ORDER BY rank + CASE WHEN
+            tsvector_to_array(to_tsvector('{CONFIG[HEAD]}', coalesce(authors->>0, '')))
+            && tsvector_to_array(to_tsvector('{CONFIG[HEAD]}', :query))
+        THEN 1 ELSE 0 END DESC,
+        summarized DESC, length(title_norm), id DESC
+    LIMIT :limit
+    """
+)
 
 
 def _estimate(column: str) -> Any:
@@ -80,7 +107,7 @@ def _newest(column: str) -> Any:
     )
 
 
-_RANKED = {column: ranked_statement(column) for column in (HEAD, FULL)}
+_RANKED = {HEAD: _RANKED_HEADS, FULL: ranked_statement(FULL)}
 _ESTIMATE = {column: _estimate(column) for column in (HEAD, FULL)}
 _NEWEST = {column: _newest(column) for column in (HEAD, FULL)}
 

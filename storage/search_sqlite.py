@@ -33,6 +33,7 @@ from storage.search_common import (
     QUORUM_MIN,
     SUMMARY_TIES,
     fallbacks,
+    first_author_named,
     fts5_query,
     fts5_quorum,
     known_common,
@@ -156,8 +157,19 @@ async def _ranked(
 
     ranked = [(rank(row), row[0]) for row in rows]
     ranked.sort()
-    # among the best, at equal title hits: papers with summaries first (what members look for)
+    # among the best, at equal title hits: the paper whose first author a word names (a
+    # surname typed with a title word: "Vaswani attention"), then papers with summaries
+    # (what members look for)
     best = ranked[: max(limit * 10, SUMMARY_TIES)]
-    summarized = await _with_summaries(conn, [paper_id for _, paper_id in best])
-    best.sort(key=lambda pair: (pair[0][0], pair[1] not in summarized, pair[0][1:]))
+    ids = [paper_id for _, paper_id in best]
+    summarized = await _with_summaries(conn, ids)
+    titled = all(-key[0] >= len(wanted) for key, _ in best)
+    named = set() if table != HEAD or titled else await first_author_named(conn, ids, wanted)
+    best.sort(
+        key=lambda pair: (
+            pair[0][0] - (pair[1] in named),
+            pair[1] not in summarized,
+            pair[0][1:],
+        )
+    )
     return [paper_id for _, paper_id in best[:limit]]

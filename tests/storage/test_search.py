@@ -142,6 +142,34 @@ async def test_a_surname_and_a_title_word_find_the_paper(store: Store) -> None:
     assert found[:2] == ["1312.6199", "2601.00011"]
 
 
+async def test_a_surname_puts_the_first_authors_paper_first(store: Store) -> None:
+    """"Vaswani attention" means the paper Vaswani wrote first, not the newer, shorter one
+    that lists the name among others."""
+    papers = [
+        IncomingPaper(
+            title="Tapir attention is all you need",
+            arxiv_id="2601.00051",
+            authors=("Ashish Vaswani", "Noam Shazeer"),
+            complete=True,
+        ),
+        IncomingPaper(
+            title="Tapir attention",
+            arxiv_id="2601.00052",
+            authors=("Noam Shazeer", "Niki Parmar", "Ashish Vaswani"),
+            complete=True,
+        ),
+    ]
+    await store.save_papers(papers, source="arxiv-api", announce=False, now=NOW)
+    assert [p.key for p in await store.search_papers(["Vaswani", "tapir"])][:2] == [
+        "2601.00051",
+        "2601.00052",
+    ]
+    assert [p.key for p in await store.search_papers(["shazeer", "tapir"])][:2] == [
+        "2601.00052",
+        "2601.00051",
+    ]
+
+
 async def test_surnames_with_accents_are_found_typed_either_way(store: Store) -> None:
     """The authors' JSON may escape "á" as "\\u00e1": the index holds the decoded names."""
     paper = IncomingPaper(
