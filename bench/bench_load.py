@@ -79,6 +79,7 @@ async def run(
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit((snapdata.DATA / "load-run.log").read_text()[-3000:])
                 await asyncio.sleep(0.2)
+            await fake.wait_for_session(timeout=60)  # registered, and identified
             ids = sample_ids_sqlite(Path(make_url(url).database or ""), 2_000, seed=21)
             words = search_queries(1_000, seed=11)
             rng = random.Random(3)

@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import snapdata
+from relevance_db import pg_name, sqlite_path
 from report import record
 
 from papers.discord_render import paper_embed
@@ -108,7 +109,14 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
 
-def report(label: str, n_papers: str, times: list[float], raw: list[float], hits: int) -> None:
+def report(
+    label: str,
+    n_papers: str,
+    times: list[float],
+    raw: list[float],
+    hits: int,
+    relevance: int | None = None,
+) -> None:
     p50, p99 = snapdata.percentile(times, 50), snapdata.percentile(times, 99)
     r50, r99 = snapdata.percentile(raw, 50), snapdata.percentile(raw, 99)
     print(
@@ -116,15 +124,19 @@ def report(label: str, n_papers: str, times: list[float], raw: list[float], hits
         f"({len(times):,} lookups, {hits:,} with summaries)"
     )
     print(f"{label}: raw driver lookup p50 {ms(r50)}, p99 {ms(r99)}; ratio p50 {p50 / r50:.0f}×")
+    summaries = "200,000 summaries" if relevance is None else "the relevance database's summaries"
+    command = "uv run --no-sync python bench/bench_lookup.py"
+    if relevance is not None:
+        command += f" --relevance {relevance}"
     record(
-        f"summary lookup, {label}",
+        f"summary lookup, {label}" + ("" if relevance is None else " (relevance database)"),
         f"lookup + paper_embed of {len(times):,} random arXiv ids, warm, {n_papers} papers, "
-        f"200,000 summaries ({hits:,} of the ids have some)",
+        f"{summaries} ({hits:,} of the ids have some)",
         f"p50 {ms(p50)}, p99 {ms(p99)}",
         f"p99 <= {TARGET_P99_MS:g} ms",
         f"raw driver SELECT by arxiv_id: p50 {ms(r50)}, p99 {ms(r99)} "
         f"(use case / raw at p50: {p50 / r50:.0f}×)",
-        "uv run --no-sync python bench/bench_lookup.py",
+        command,
         p99 * 1000 <= TARGET_P99_MS,
     )
 
@@ -134,25 +146,38 @@ def main() -> None:
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("-n", type=int, default=N_LOOKUPS)
+    parser.add_argument(
+        "--relevance",
+        type=int,
+        metavar="N",
+        help="the databases of bench_relevance.py's N papers (their own summaries)",
+    )
     args = parser.parse_args()
 
     if not args.skip_sqlite:
-        path = snapdata.sqlite_db()
-        snapdata.ensure_summaries_sqlite(path)
+        if args.relevance:
+            path = sqlite_path(args.relevance)
+        else:
+            path = snapdata.sqlite_db()
+            snapdata.ensure_summaries_sqlite(path)
         ids = sample_ids_sqlite(path, args.n)
-        times, hits = asyncio.run(use_case(snapdata.sqlite_url(), ids))
+        times, hits = asyncio.run(use_case(f"sqlite+aiosqlite:///{path}", ids))
         db = sqlite3.connect(path)
         (count,) = db.execute("SELECT count(*) FROM papers").fetchone()
         db.close()
-        report("SQLite", f"{count / 1e6:.1f} M", times, raw_sqlite(path, ids), hits)
+        raw = raw_sqlite(path, ids)
+        report("SQLite", f"{count / 1e6:.1f} M", times, raw, hits, args.relevance)
 
     if not args.skip_pg:
-        url = snapdata.pg_url()
-        snapdata.ensure_summaries_pg(url)
+        if args.relevance:
+            url = snapdata.pg_create(pg_name(args.relevance), fresh=False)
+        else:
+            url = snapdata.pg_url()
+            snapdata.ensure_summaries_pg(url)
         ids_pg, count = asyncio.run(_pg_ids(url, args.n))
         times, hits = asyncio.run(use_case(url, ids_pg))
         raw = asyncio.run(raw_pg(url, ids_pg))
-        report("PostgreSQL", f"{count / 1e6:.1f} M", times, raw, hits)
+        report("PostgreSQL", f"{count / 1e6:.1f} M", times, raw, hits, args.relevance)
 
 
 async def _pg_ids(url: str, n: int) -> tuple[list[str], int]:
