@@ -125,6 +125,7 @@ def report(
     qs: list[str],
     papers_label: str,
     relevance: int | None = None,
+    database: int | None = None,
 ) -> None:
     p50, p99, worst = (
         snapdata.percentile(times, 50),
@@ -139,13 +140,18 @@ def report(
     what = (
         f"{len(qs):,} fixed queries of 2-6 title words (a quarter only very common words)"
         if relevance is None
-        else f"the {len(qs):,} queries of the relevance benchmark (six kinds), realistic titles"
+        else f"the {len(qs):,} queries of the relevance benchmark (six kinds)"
     )
     command = "uv run --no-sync python bench/bench_search.py"
-    if relevance is not None:
-        command += f" --relevance {relevance}"
+    if database is not None:
+        command += f" --relevance {database}"
+        what += ", on the relevance benchmark's database (realistic titles)"
+    if database is not None and relevance is None:
+        command += " --queries bench"
     record(
-        f"search, {label}" + ("" if relevance is None else " (relevance set)"),
+        f"search, {label}"
+        + ("" if relevance is None else " (relevance set)")
+        + ("" if database is None or relevance is not None else " (realistic titles)"),
         f"search + search_embed, {what}, warm, {papers_label} papers; slowest: {slowest!r}",
         f"p50 {ms(p50)}, p99 {ms(p99)}, max {ms(worst)}",
         f"p99 <= {TARGET_P99_MS:g} ms, max <= {TARGET_MAX_MS:g} ms",
@@ -167,20 +173,31 @@ def main() -> None:
         metavar="N",
         help="the relevance benchmark's queries and databases of N papers (bench_relevance.py)",
     )
+    parser.add_argument(
+        "--queries",
+        choices=["bench", "relevance"],
+        help="which queries (default: the relevance set with --relevance, else this file's)",
+    )
     args = parser.parse_args()
-    if args.relevance:
+    which = args.queries or ("relevance" if args.relevance else "bench")
+    if which == "relevance":
+        if not args.relevance:
+            parser.error("--queries relevance needs --relevance N")
         snapshot = snapdata.snapshot(args.relevance, titles="realistic")
         qs = [q.text for q in queries_for(snapshot, args.relevance, PER_KIND, 16)]
-        sqlite_file = sqlite_path(args.relevance)
     else:
-        qs, sqlite_file = queries(), snapdata.sqlite_db()
+        qs = queries()
+    sqlite_file = sqlite_path(args.relevance) if args.relevance else snapdata.sqlite_db()
+    relevance_set = args.relevance if which == "relevance" else None
     if not args.skip_sqlite:
         times, empty = asyncio.run(use_case(f"sqlite+aiosqlite:///{sqlite_file}", qs))
         db = sqlite3.connect(sqlite_file)
         (count,) = db.execute("SELECT count(*) FROM papers").fetchone()
         db.close()
         raw = raw_sqlite(sqlite_file, qs[::RAW_EVERY])
-        report("SQLite", times, raw, empty, qs, f"{count / 1e6:.1f} M", args.relevance)
+        report(
+            "SQLite", times, raw, empty, qs, f"{count / 1e6:.1f} M", relevance_set, args.relevance
+        )
     if not args.skip_pg:
         if args.relevance:
             url = snapdata.pg_create(pg_name(args.relevance), fresh=False)
@@ -189,7 +206,16 @@ def main() -> None:
         times, empty = asyncio.run(use_case(url, qs))
         raw = asyncio.run(raw_pg(url, qs[::RAW_EVERY]))
         count = asyncio.run(_pg_count(url))
-        report("PostgreSQL", times, raw, empty, qs, f"{count / 1e6:.1f} M", args.relevance)
+        report(
+            "PostgreSQL",
+            times,
+            raw,
+            empty,
+            qs,
+            f"{count / 1e6:.1f} M",
+            relevance_set,
+            args.relevance,
+        )
 
 
 async def _pg_count(url: str) -> int:
