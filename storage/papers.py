@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from papers.model import Paper, PaperWithSummaries, Summary
@@ -34,8 +34,11 @@ class PaperRepository(Repository):
 
     async def paper_by_alias(self, alias: str) -> PaperWithSummaries | None:
         """A paper by bibtex key or DOI (case-insensitive), or by its own key."""
-        alias_q = select(paper_aliases.c.paper_id).where(paper_aliases.c.alias == alias.casefold())
-        return await self._paper_where(or_(papers.c.id.in_(alias_q), papers.c.key == alias))
+        # one id list from two index look-ups: "id IN (aliases) OR key = …" reads every paper
+        # on PostgreSQL (seconds at 3 M papers), which cannot use an index across the OR
+        by_alias = select(paper_aliases.c.paper_id).where(paper_aliases.c.alias == alias.casefold())
+        by_key = select(papers.c.id).where(papers.c.key == alias)
+        return await self._paper_where(papers.c.id.in_(union(by_alias, by_key)))
 
     async def _paper_where(self, condition: Any) -> PaperWithSummaries | None:
         async with self._connection() as conn:
