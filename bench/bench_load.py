@@ -192,7 +192,11 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="another SQLite file (default: the 3 M one)")
     parser.add_argument("--profile", type=Path, help="write the bot's cProfile here")
     args = parser.parse_args()
-    url = f"sqlite+aiosqlite:///{args.db}" if args.db else snapdata.sqlite_url()
+    if args.db is not None and not args.db.is_file():
+        parser.error(f"--db {args.db}: no such file")
+    # absolute: the bot runs in a temporary directory, where a relative path would be another
+    # (new, empty) database
+    url = f"sqlite+aiosqlite:///{args.db.resolve()}" if args.db else snapdata.sqlite_url()
     with tempfile.TemporaryDirectory() as tmp:
         result = asyncio.run(run(url, args.rate, args.seconds, Path(tmp), args.profile))
     every = [x for values in result["latencies"].values() for x in values]
