@@ -21,7 +21,18 @@ NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
 @pytest.fixture
 async def store(database_url: str) -> AsyncIterator[Store]:
-    engine = create_engine(database_url)
+    async for filled in _filled(database_url):
+        yield filled
+
+
+@pytest.fixture
+async def pg_store(pg_database_url: str) -> AsyncIterator[Store]:
+    async for filled in _filled(pg_database_url):
+        yield filled
+
+
+async def _filled(url: str) -> AsyncIterator[Store]:
+    engine = create_engine(url)
     await upgrade(engine)
     store = Store(engine)
     for name in ("shortscience-rss.xml", "arxiv-cs.LG-rss.xml"):
@@ -143,7 +154,7 @@ async def test_a_surname_and_a_title_word_find_the_paper(store: Store) -> None:
 
 
 async def test_a_surname_puts_the_first_authors_paper_first(store: Store) -> None:
-    """"Vaswani attention" means the paper Vaswani wrote first, not the newer, shorter one
+    """ "Vaswani attention" means the paper Vaswani wrote first, not the newer, shorter one
     that lists the name among others."""
     papers = [
         IncomingPaper(
@@ -255,3 +266,28 @@ def test_fts5_query_quotes_every_term() -> None:
     assert terms(["residual", "AND", "learning", "for", "the"]) == ["residual", "learning"]
     assert fts5_query(["a", 'b"c']) == '"a" "b""c"*'
     assert fts5_query([]) == ""
+
+
+@pytest.mark.postgresql
+async def test_a_walk_past_its_budget_finds_nothing_and_the_search_goes_on(
+    pg_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """PostgreSQL: the newest matches of common words that rarely meet can take seconds to
+    walk; past NEWEST_BUDGET_MS that walk gives up, and the same transaction answers the rest
+    (here the abstracts' search, after a heads' walk made slow on purpose)."""
+    from sqlalchemy import text
+
+    from storage import search_postgres
+
+    monkeypatch.setattr(search_postgres, "COMMON_DOCS", -1)  # every search walks the newest
+    slow = text(
+        "SELECT id FROM papers, pg_sleep(0.5) "
+        "WHERE head @@ plainto_tsquery('shortbot_head', :query) ORDER BY id DESC LIMIT :limit"
+    )
+    monkeypatch.setitem(search_postgres._NEWEST, search_postgres.HEAD, slow)
+    with caplog.at_level("INFO", logger="storage.search_postgres"):
+        found = [p.key for p in await pg_store.search_papers(["residual", "learning"])]
+    assert "1512.03385" in found  # from the abstracts' walk, in the same transaction
+    assert "took over 150 ms" in caplog.text
