@@ -34,6 +34,9 @@ from storage.search_common import (
 
 log = logging.getLogger(__name__)
 
+# The abstracts fill the titles found only when the planner expects at most FILL_DOCS matches.
+FILL_DOCS = 500
+
 HEAD, FULL = "head", "search"
 # each column's text search configuration (migrations 0003, 0013: the heads lose accents)
 CONFIG = {HEAD: "shortbot_head", FULL: "english"}
@@ -196,11 +199,12 @@ async def _ranked(
     params: dict[str, Any] = {"limit": limit, "query": " ".join(words)}
     plan: Any = (await conn.execute(_ESTIMATE[column], params)).scalar()
     estimate = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
+    if column == FULL and found and estimate > FILL_DOCS:
+        # many abstracts hold the words: ranking them reads each one's tsvector (from TOAST,
+        # hundreds of ms), and they add little to the titles found
+        return []
     if estimate <= COMMON_DOCS:
         return [row[0] for row in (await conn.execute(_RANKED[column], params)).all()]
-    if column == FULL and found:
-        # thousands of abstracts hold the words: they add nothing to the titles found
-        return []
     return await _newest_within_budget(conn, column, params)
 
 
