@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sqlite3
 import sys
@@ -59,12 +60,29 @@ def queries(n: int = N_QUERIES, seed: int = 11) -> list[str]:
     return out
 
 
+# --cold: the page cache is dropped before each database's run and no warm-up pass is made
+COLD = {"on": False}
+
+
+def drop_page_cache() -> str:
+    """Drop the kernel's page cache (root only); says what was done."""
+    os.sync()
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError as exc:
+        return f"page cache NOT dropped ({exc.strerror})"
+    return "page cache dropped"
+
+
 async def use_case(url: str, qs: list[str]) -> tuple[list[float], int]:
     engine = create_engine(url)
     store = Store(engine)
     try:
-        for q in qs:
-            search_embed(q, await search(store, q))
+        if COLD["on"]:
+            print(drop_page_cache(), file=sys.stderr)
+        else:
+            for q in qs:
+                search_embed(q, await search(store, q))
         times, empty = [], 0
         for q in qs:
             start = time.perf_counter()
@@ -148,11 +166,15 @@ def report(
         what += ", on the relevance benchmark's database (realistic titles)"
     if database is not None and relevance is None:
         command += " --queries bench"
+    if COLD["on"]:
+        command += " --cold"
+    warmth = "cold (page cache dropped, no warm-up pass)" if COLD["on"] else "warm"
     record(
         f"search, {label}"
         + ("" if relevance is None else " (relevance set)")
-        + ("" if database is None or relevance is not None else " (realistic titles)"),
-        f"search + search_embed, {what}, warm, {papers_label} papers; slowest: {slowest!r}",
+        + ("" if database is None or relevance is not None else " (realistic titles)")
+        + (", cold" if COLD["on"] else ""),
+        f"search + search_embed, {what}, {warmth}, {papers_label} papers; slowest: {slowest!r}",
         f"p50 {ms(p50)}, p99 {ms(p99)}, max {ms(worst)}",
         f"p99 <= {TARGET_P99_MS:g} ms, max <= {TARGET_MAX_MS:g} ms",
         f"bare full-text SQL (SQLite: the newest {COMMON_POOL} matches; PostgreSQL: "
@@ -178,7 +200,9 @@ def main() -> None:
         choices=["bench", "relevance"],
         help="which queries (default: the relevance set with --relevance, else this file's)",
     )
+    parser.add_argument("--cold", action="store_true", help="drop the page cache, no warm-up")
     args = parser.parse_args()
+    COLD["on"] = args.cold
     which = args.queries or ("relevance" if args.relevance else "bench")
     if which == "relevance":
         if not args.relevance:
