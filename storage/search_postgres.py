@@ -73,25 +73,34 @@ def ranked_statement(column: str) -> Any:
     )
 
 
-# The heads, likewise, and among the best SUMMARY_TIES a word naming the first author counts
-# as much as a title word (a surname typed with a title word: "Vaswani attention").
+# The heads, likewise, but the best SUMMARY_TIES by ts_rank_cd are then ordered as on SQLite:
+# by how many of the words their title holds, a word naming the first author counting as one
+# (a surname typed with a title word: "Vaswani attention"); at equal hits, papers with
+# summaries first, then the shorter title, then the newest. (ts_rank_cd alone hardly ever ties,
+# so summaries would never decide, and it weighs word positions members do not type.)
 _RANKED_HEADS = text(
     f"""
-    SELECT id FROM (
-        SELECT id, title_norm, authors,
-            ts_rank_cd(head, plainto_tsquery('{CONFIG[HEAD]}', :query)) AS rank,
+    WITH asked AS (
+        SELECT tsvector_to_array(to_tsvector('{CONFIG[HEAD]}', :query)) AS lexemes
+    ), best AS (
+        SELECT id, title, title_norm, authors,
             EXISTS (
                 SELECT 1 FROM summary_papers WHERE summary_papers.paper_id = papers.id
             ) AS summarized
         FROM papers
         WHERE head @@ plainto_tsquery('{CONFIG[HEAD]}', :query)
-        ORDER BY rank DESC, summarized DESC, length(title_norm), id DESC
+        ORDER BY ts_rank_cd(head, plainto_tsquery('{CONFIG[HEAD]}', :query)) DESC,
+            summarized DESC, length(title_norm), id DESC
         LIMIT {SUMMARY_TIES}
-    ) AS best
-    ORDER BY rank + CASE WHEN
-            tsvector_to_array(to_tsvector('{CONFIG[HEAD]}', coalesce(authors->>0, '')))
-            && tsvector_to_array(to_tsvector('{CONFIG[HEAD]}', :query))
-        THEN 1 ELSE 0 END DESC,
+    )
+    SELECT id FROM best, asked
+    ORDER BY
+        cardinality(ARRAY(
+            SELECT unnest(tsvector_to_array(to_tsvector('{CONFIG[HEAD]}', title)))
+            INTERSECT SELECT unnest(asked.lexemes)
+        ))
+        + CASE WHEN tsvector_to_array(to_tsvector('{CONFIG[HEAD]}', coalesce(authors->>0, '')))
+            && asked.lexemes THEN 1 ELSE 0 END DESC,
         summarized DESC, length(title_norm), id DESC
     LIMIT :limit
     """
