@@ -72,9 +72,17 @@ async def _docs(conn: AsyncConnection, table: str, query: str) -> int:
     return int((await conn.execute(_DOCS[table], params)).scalar_one())
 
 
-async def _counts(conn: AsyncConnection, table: str, tokens: list[str]) -> tuple[list[int], bool]:
+# A prefix shorter than this starts too many words ("li*": a walk of hundreds of ms over the
+# posting lists of "linear", "likelihood" …), so a last word that short is only a word.
+PREFIX_MIN = 3
+
+
+async def _counts(
+    conn: AsyncConnection, table: str, tokens: list[str], *, prefix_ok: bool = True
+) -> tuple[list[int], bool]:
     """Each token's document count in ``table`` (up to COMMON_DOCS + 1), and whether the last
-    one counts as a prefix (it is no word of the index as typed, but starts some)."""
+    one counts as a prefix (it is no word of the index as typed, but starts some; only if
+    ``prefix_ok``)."""
     common = known_common(conn.engine.sync_engine, table)
     counts = []
     for token in tokens:
@@ -84,7 +92,7 @@ async def _counts(conn: AsyncConnection, table: str, tokens: list[str]) -> tuple
         counts.append(await _docs(conn, table, fts5_query([token], prefix=False)))
         if counts[-1] > COMMON_DOCS:
             common.add(token)
-    if counts[-1] == 0:
+    if counts[-1] == 0 and prefix_ok and len(tokens[-1]) >= PREFIX_MIN:
         counts[-1] = await _docs(conn, table, fts5_query(tokens[-1:]))
         return counts, counts[-1] > 0
     return counts, False
@@ -98,7 +106,9 @@ async def sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) ->
         found = await _ranked(conn, HEAD, tokens, head, head_prefix, limit)
         if len(found) >= limit:
             return found
-    full, full_prefix = await _counts(conn, FULL, tokens)
+    # a last word the heads hold as typed (a surname, mostly) is a word, not a prefix
+    whole = head[-1] > 0 and not head_prefix
+    full, full_prefix = await _counts(conn, FULL, tokens, prefix_ok=not whole)
     last = len(tokens) - 1
     for in_head, kept, last_resort in fallbacks([n > 0 for n in head], [n > 0 for n in full]):
         if last_resort and found:
@@ -141,6 +151,12 @@ async def _ranked(
     ``prefix``; or of ``query``), given their document counts there."""
     # every match when a word is rare (at most COMMON_DOCS), else the newest COMMON_POOL
     pool = COMMON_DOCS if min(counts) <= COMMON_DOCS else COMMON_POOL
+    rare = [] if query else [t for t, n in zip(tokens, counts, strict=True) if n <= COMMON_DOCS]
+    if 2 <= len(rare) < len(tokens):
+        # the rare words alone find the candidates (FTS5 leapfrogs every word's posting list,
+        # and a pasted title's common words make that walk long); the ranking below still
+        # counts every word, so the titles holding all of them come first
+        query = fts5_query(rare, prefix=prefix and rare[-1] == tokens[-1])
     query = query or fts5_query(tokens, prefix=prefix)
     rows = (await conn.execute(_NEWEST[table], {"query": query, "pool": pool})).all()
     wanted = set(tokens)
