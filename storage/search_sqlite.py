@@ -114,6 +114,10 @@ async def sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) ->
         if last_resort and found:
             break
         counts, prefix = (head, head_prefix) if in_head else (full, full_prefix)
+        if found and not in_head and min(counts[i] for i in kept) > COMMON_DOCS:
+            # every word is common in the abstracts: the newest of the thousands of abstracts
+            # holding them add little to the titles found, and walking them takes long
+            continue
         more = await _ranked(
             conn,
             HEAD if in_head else FULL,
