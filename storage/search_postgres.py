@@ -60,13 +60,21 @@ _HELD = text(
 
 def ranked_statement(column: str) -> Any:
     """The best :limit matches of :query in ``column``, ranked: by ``ts_rank_cd``; at equal
-    rank, papers with summaries first, then the shorter title, then the newest."""
+    rank, papers with summaries first, then the shorter title, then the newest. (Summaries
+    are looked up for the best SUMMARY_TIES only, by index: for every match the planner
+    hashes the whole of summary_papers, 6 ms at 60,000 rows, per search.)"""
     return text(
         f"""
-        SELECT id FROM papers
-        WHERE {column} @@ plainto_tsquery('{CONFIG[column]}', :query)
-        ORDER BY ts_rank_cd({column}, plainto_tsquery('{CONFIG[column]}', :query)) DESC,
-            EXISTS (SELECT 1 FROM summary_papers WHERE summary_papers.paper_id = papers.id) DESC,
+        SELECT id FROM (
+            SELECT id, title_norm,
+                ts_rank_cd({column}, plainto_tsquery('{CONFIG[column]}', :query)) AS rank
+            FROM papers
+            WHERE {column} @@ plainto_tsquery('{CONFIG[column]}', :query)
+            ORDER BY rank DESC, length(title_norm), id DESC
+            LIMIT {SUMMARY_TIES}
+        ) AS best
+        ORDER BY rank DESC,
+            EXISTS (SELECT 1 FROM summary_papers WHERE summary_papers.paper_id = best.id) DESC,
             length(title_norm), id DESC
         LIMIT :limit
         """
@@ -83,14 +91,11 @@ _RANKED_HEADS = text(
     WITH asked AS (
         SELECT tsvector_to_array(to_tsvector('{CONFIG[HEAD]}', :query)) AS lexemes
     ), best AS (
-        SELECT id, title, title_norm, authors,
-            EXISTS (
-                SELECT 1 FROM summary_papers WHERE summary_papers.paper_id = papers.id
-            ) AS summarized
+        SELECT id, title, title_norm, authors
         FROM papers
         WHERE head @@ plainto_tsquery('{CONFIG[HEAD]}', :query)
         ORDER BY ts_rank_cd(head, plainto_tsquery('{CONFIG[HEAD]}', :query)) DESC,
-            summarized DESC, length(title_norm), id DESC
+            length(title_norm), id DESC
         LIMIT {SUMMARY_TIES}
     )
     SELECT id FROM best, asked
@@ -101,7 +106,8 @@ _RANKED_HEADS = text(
         ))
         + CASE WHEN tsvector_to_array(to_tsvector('{CONFIG[HEAD]}', coalesce(authors->>0, '')))
             && asked.lexemes THEN 1 ELSE 0 END DESC,
-        summarized DESC, length(title_norm), id DESC
+        EXISTS (SELECT 1 FROM summary_papers WHERE summary_papers.paper_id = best.id) DESC,
+        length(title_norm), id DESC
     LIMIT :limit
     """
 )
