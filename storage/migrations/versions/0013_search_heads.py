@@ -12,7 +12,7 @@ SQLite: ``papers_head``, a contentless FTS5 table of each paper's title and its 
 names (the strings of the JSON list), kept current by triggers like ``papers_fts``.
 PostgreSQL: a generated ``head`` tsvector (title A, authors B) with a GIN index, in a text search
 configuration of its own, ``shortbot_head``: english, without accents. Both are built from the
-rows: a few minutes on three million papers.
+rows, in time that grows with the database.
 
 Revision ID: 0013
 Revises: 0012
