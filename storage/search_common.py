@@ -75,20 +75,23 @@ QUORUM_MIN = 3
 QUORUM_MAX = 8
 
 
-def fts5_query(tokens: Sequence[str], *, prefix: bool = True) -> str:
-    """Every token as a quoted FTS5 string (the last one as a prefix), all required."""
+def _quoted(tokens: Sequence[str], prefix: bool) -> list[str]:
+    """Every token as a quoted FTS5 string, the last one as a prefix if ``prefix``."""
     quoted = ['"' + t.replace('"', '""') + '"' for t in tokens]
     if quoted and prefix:
         quoted[-1] += "*"
-    return " ".join(quoted)
+    return quoted
+
+
+def fts5_query(tokens: Sequence[str], *, prefix: bool = True) -> str:
+    """Every token as a quoted FTS5 string (the last one as a prefix), all required."""
+    return " ".join(_quoted(tokens, prefix))
 
 
 def fts5_quorum(tokens: Sequence[str], *, prefix: bool) -> str:
     """An FTS5 query matching every token but (at most) one: an OR of the ways to leave one
     out, each token quoted as in :func:`fts5_query`."""
-    quoted = ['"' + t.replace('"', '""') + '"' for t in tokens]
-    if prefix:
-        quoted[-1] += "*"
+    quoted = _quoted(tokens, prefix)
     clauses = [
         "(" + " ".join(q for j, q in enumerate(quoted) if j != left_out) + ")"
         for left_out in range(len(quoted))
@@ -135,17 +138,18 @@ async def first_author_named(conn: AsyncConnection, ids: list[int], words: set[s
 # (a deletion is rare), so a word found common stays common: it is remembered, per database
 # and index, and not probed again. Rare words are probed each time: their probe is short, and
 # a new paper can change their count.
-_COMMON_KEPT = 100_000
-_common_words: weakref.WeakKeyDictionary[Engine, dict[str, set[str]]] = weakref.WeakKeyDictionary()
+_REMEMBERED_MAX = 100_000
+_remembered: weakref.WeakKeyDictionary[Engine, dict[str, set[str]]] = weakref.WeakKeyDictionary()
 
 
-def known_common(engine: Engine, index: str) -> set[str]:
-    """The words found common in ``index`` of the database behind ``engine`` (likewise: the
-    words found in ``index`` at all, which only grows the same way)."""
-    indexes = _common_words.setdefault(engine, {})
-    words = indexes.get(index)
-    if words is None or len(words) > _COMMON_KEPT:
-        words = indexes[index] = set()
+def remembered(engine: Engine, kind: str) -> set[str]:
+    """The words remembered as ``kind`` in the database behind ``engine``: found common in an
+    index (SQLite), or found in an index at all (PostgreSQL's "held:" kinds) — sets that only
+    grow while papers are only added."""
+    kinds = _remembered.setdefault(engine, {})
+    words = kinds.get(kind)
+    if words is None or len(words) > _REMEMBERED_MAX:
+        words = kinds[kind] = set()
     return words
 
 

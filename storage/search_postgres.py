@@ -28,8 +28,8 @@ from storage.search_common import (
     QUORUM_MIN,
     SUMMARY_TIES,
     fallbacks,
-    known_common,
     merge,
+    remembered,
 )
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ _NEWEST = {column: _newest(column) for column in (HEAD, FULL)}
 async def _held(conn: AsyncConnection, tokens: list[str]) -> tuple[list[bool], list[bool]]:
     """Which of ``tokens`` the heads hold, and which the titles and abstracts."""
     engine = conn.engine.sync_engine
-    in_head, in_full = known_common(engine, "held:" + HEAD), known_common(engine, "held:" + FULL)
+    in_head, in_full = remembered(engine, "held:" + HEAD), remembered(engine, "held:" + FULL)
     unknown = [t for t in tokens if t not in in_head or t not in in_full]
     if unknown:
         await conn.execute(_NO_SEQSCAN)

@@ -36,8 +36,8 @@ from storage.search_common import (
     first_author_named,
     fts5_query,
     fts5_quorum,
-    known_common,
     merge,
+    remembered,
 )
 from storage.search_common import with_summaries as _with_summaries
 
@@ -83,7 +83,7 @@ async def _counts(
     """Each token's document count in ``table`` (up to COMMON_DOCS + 1), and whether the last
     one counts as a prefix (it is no word of the index as typed, but starts some; only if
     ``prefix_ok``)."""
-    common = known_common(conn.engine.sync_engine, table)
+    common = remembered(conn.engine.sync_engine, table)
     counts = []
     for token in tokens:
         if token in common:
@@ -103,7 +103,8 @@ async def sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) ->
     head, head_prefix = await _counts(conn, HEAD, tokens)
     found: list[int] = []
     if all(head):
-        found = await _ranked(conn, HEAD, tokens, head, head_prefix, limit)
+        query, pool = _plan(tokens, head, head_prefix)
+        found = await _ranked(conn, HEAD, tokens, head_prefix, query, pool, limit)
         if len(found) >= limit:
             return found
     # a last word the heads hold as typed (a surname, mostly) is a word, not a prefix
@@ -118,14 +119,9 @@ async def sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) ->
             # every word is common in the abstracts: the newest of the thousands of abstracts
             # holding them add little to the titles found, and walking them takes long
             continue
-        more = await _ranked(
-            conn,
-            HEAD if in_head else FULL,
-            [tokens[i] for i in kept],
-            [counts[i] for i in kept],
-            prefix and kept[-1] == last,
-            limit,
-        )
+        words, prefix = [tokens[i] for i in kept], prefix and kept[-1] == last
+        query, pool = _plan(words, [counts[i] for i in kept], prefix)
+        more = await _ranked(conn, HEAD if in_head else FULL, words, prefix, query, pool, limit)
         found = merge(found, more, limit)
         if len(found) >= limit:
             break
@@ -136,32 +132,40 @@ async def sqlite_search(conn: AsyncConnection, tokens: list[str], limit: int) ->
         # every clause holds a rare word when two are rare: all of its matches are ranked
         rare = sum(head[i] <= COMMON_DOCS for i in kept)
         query = fts5_quorum(words, prefix=prefix)
-        return await _ranked(
-            conn, HEAD, words, [0 if rare >= 2 else COMMON_DOCS + 1], prefix, limit, query
-        )
+        return await _ranked(conn, HEAD, words, prefix, query, _pool(rare >= 2), limit)
     return found
+
+
+def _pool(rare: bool) -> int:
+    """How many of the newest matches to rank: every one when a word is rare (at most
+    COMMON_DOCS of them then), else the newest COMMON_POOL."""
+    return COMMON_DOCS if rare else COMMON_POOL
+
+
+def _plan(tokens: list[str], counts: list[int], prefix: bool) -> tuple[str, int]:
+    """The FTS5 query finding the candidates of every token (the last one as a prefix if
+    ``prefix``), given their document counts, and how many of them to rank."""
+    rare = [t for t, n in zip(tokens, counts, strict=True) if n <= COMMON_DOCS]
+    if 2 <= len(rare) < len(tokens):
+        # the rare words alone find the candidates (FTS5 leapfrogs every word's posting list,
+        # and a pasted title's common words make that walk long); the ranking still counts
+        # every word, so the titles holding all of them come first
+        return fts5_query(rare, prefix=prefix and rare[-1] == tokens[-1]), _pool(True)
+    return fts5_query(tokens, prefix=prefix), _pool(bool(rare))
 
 
 async def _ranked(
     conn: AsyncConnection,
     table: str,
     tokens: list[str],
-    counts: list[int],
     prefix: bool,
+    query: str,
+    pool: int,
     limit: int,
-    query: str | None = None,
 ) -> list[int]:
-    """The best ``limit`` matches in ``table`` of every token (the last one as a prefix if
-    ``prefix``; or of ``query``), given their document counts there."""
-    # every match when a word is rare (at most COMMON_DOCS), else the newest COMMON_POOL
-    pool = COMMON_DOCS if min(counts) <= COMMON_DOCS else COMMON_POOL
-    rare = [] if query else [t for t, n in zip(tokens, counts, strict=True) if n <= COMMON_DOCS]
-    if 2 <= len(rare) < len(tokens):
-        # the rare words alone find the candidates (FTS5 leapfrogs every word's posting list,
-        # and a pasted title's common words make that walk long); the ranking below still
-        # counts every word, so the titles holding all of them come first
-        query = fts5_query(rare, prefix=prefix and rare[-1] == tokens[-1])
-    query = query or fts5_query(tokens, prefix=prefix)
+    """The best ``limit`` of the newest ``pool`` matches of ``query`` in ``table``, ranked by
+    how many of ``tokens`` their titles hold (the last one, if ``prefix``, where a title word
+    starts with it)."""
     rows = (await conn.execute(_NEWEST[table], {"query": query, "pool": pool})).all()
     wanted = set(tokens)
     last = tokens[-1] if prefix else None
