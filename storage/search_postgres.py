@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, text
@@ -58,18 +59,24 @@ _HELD = text(
 ).bindparams(bindparam("words", type_=ARRAY(Text)))
 
 
-def ranked_statement(column: str) -> Any:
-    """The best :limit matches of :query in ``column``, ranked: by ``ts_rank_cd``; at equal
-    rank, papers with summaries first, then the shorter title, then the newest. (Summaries
-    are looked up for the best SUMMARY_TIES only, by index: for every match the planner
-    hashes the whole of summary_papers, 6 ms at 60,000 rows, per search.)"""
+def _tsquery(column: str) -> str:
+    """The tsquery of the words in :query, in ``column``'s configuration."""
+    return f"plainto_tsquery('{CONFIG[column]}', :query)"
+
+
+def ranked_statement(column: str, tsquery: str | None = None) -> Any:
+    """The best :limit matches of ``tsquery`` (default: the words in :query) in ``column``,
+    ranked: by ``ts_rank_cd``; at equal rank, papers with summaries first, then the shorter
+    title, then the newest. (Summaries are looked up for the best SUMMARY_TIES only, by
+    index: for every match the planner hashes the whole of summary_papers, 6 ms at 60,000
+    rows, per search.)"""
+    tsquery = tsquery or _tsquery(column)
     return text(
         f"""
         SELECT id FROM (
-            SELECT id, title_norm,
-                ts_rank_cd({column}, plainto_tsquery('{CONFIG[column]}', :query)) AS rank
+            SELECT id, title_norm, ts_rank_cd({column}, {tsquery}) AS rank
             FROM papers
-            WHERE {column} @@ plainto_tsquery('{CONFIG[column]}', :query)
+            WHERE {column} @@ {tsquery}
             ORDER BY rank DESC, length(title_norm), id DESC
             LIMIT {SUMMARY_TIES}
         ) AS best
@@ -113,25 +120,39 @@ _RANKED_HEADS = text(
 )
 
 
-def _estimate(column: str) -> Any:
-    return text(
-        "EXPLAIN (FORMAT JSON) SELECT 1 FROM papers "
-        f"WHERE {column} @@ plainto_tsquery('{CONFIG[column]}', :query)"
+@dataclass(frozen=True)
+class _Statements:
+    """How one kind of match is found: the planner's estimate of its matches, the best of them
+    ranked (few matches), or the newest (many)."""
+
+    estimate: Any
+    ranked: Any
+    newest: Any
+
+
+def _statements(column: str, tsquery: str | None = None, ranked: Any = None) -> _Statements:
+    tsquery = tsquery or _tsquery(column)
+    where = f"FROM papers WHERE {column} @@ {tsquery}"
+    return _Statements(
+        estimate=text(f"EXPLAIN (FORMAT JSON) SELECT 1 {where}"),
+        ranked=ranked if ranked is not None else ranked_statement(column, tsquery),
+        newest=text(f"SELECT id {where} ORDER BY id DESC LIMIT :limit"),
     )
 
 
-def _newest(column: str) -> Any:
-    return text(
-        f"""
-        SELECT id FROM papers WHERE {column} @@ plainto_tsquery('{CONFIG[column]}', :query)
-        ORDER BY id DESC LIMIT :limit
-        """
-    )
+def _quorum_tsquery(n: int) -> str:
+    """The heads' tsquery of all but one of n words (:w0 … :wN): an OR of the ways to leave
+    one out."""
+    words = [f"plainto_tsquery('{CONFIG[HEAD]}', :w{i})" for i in range(n)]
+    clauses = [
+        "(" + " && ".join(w for j, w in enumerate(words) if j != left_out) + ")"
+        for left_out in range(n)
+    ]
+    return "(" + " || ".join(clauses) + ")"
 
 
-_RANKED = {HEAD: _RANKED_HEADS, FULL: ranked_statement(FULL)}
-_ESTIMATE = {column: _estimate(column) for column in (HEAD, FULL)}
-_NEWEST = {column: _newest(column) for column in (HEAD, FULL)}
+_BY_COLUMN = {HEAD: _statements(HEAD, ranked=_RANKED_HEADS), FULL: _statements(FULL)}
+_QUORUM = {n: _statements(HEAD, _quorum_tsquery(n)) for n in range(QUORUM_MIN, QUORUM_MAX + 1)}
 
 
 async def _held(conn: AsyncConnection, tokens: list[str]) -> tuple[list[bool], list[bool]]:
@@ -171,39 +192,26 @@ async def postgres_search(conn: AsyncConnection, tokens: list[str], limit: int) 
     return found
 
 
-def _quorum_statements(n: int) -> tuple[Any, Any, Any]:
-    """The estimate, the ranked and the newest statements of the heads' matches of all but one
-    of n words (:w0 … :wN), as one tsquery: an OR of the ways to leave one out."""
-    words = [f"plainto_tsquery('{CONFIG[HEAD]}', :w{i})" for i in range(n)]
-    clauses = [
-        "(" + " && ".join(w for j, w in enumerate(words) if j != left_out) + ")"
-        for left_out in range(n)
-    ]
-    query = "(" + " || ".join(clauses) + ")"
-    where = f"FROM papers WHERE head @@ {query}"
-    estimate = text(f"EXPLAIN (FORMAT JSON) SELECT 1 {where}")
-    ranked = text(
-        f"""
-        SELECT id {where}
-        ORDER BY ts_rank_cd(head, {query}) DESC,
-            EXISTS (SELECT 1 FROM summary_papers WHERE summary_papers.paper_id = papers.id) DESC,
-            length(title_norm), id DESC
-        LIMIT :limit
-        """
-    )
-    return estimate, ranked, text(f"SELECT id {where} ORDER BY id DESC LIMIT :limit")
-
-
-_QUORUM = {n: _quorum_statements(n) for n in range(QUORUM_MIN, QUORUM_MAX + 1)}
-
-
 async def _quorum(conn: AsyncConnection, words: list[str], limit: int) -> list[int]:
-    estimate_sql, ranked, newest = _QUORUM[len(words)]
     params: dict[str, Any] = {f"w{i}": word for i, word in enumerate(words)} | {"limit": limit}
-    plan: Any = (await conn.execute(estimate_sql, params)).scalar()
-    estimate = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
-    statement = newest if estimate > COMMON_DOCS else ranked
-    return [row[0] for row in (await conn.execute(statement, params)).all()]
+    statements = _QUORUM[len(words)]
+    estimate = await _estimate_rows(conn, statements, params)
+    return await _best_or_newest(conn, statements, estimate, params, " ".join(words))
+
+
+async def _estimate_rows(conn: AsyncConnection, statements: _Statements, params: Any) -> int:
+    """The planner's estimate of the matches (its statistics, kept by ANALYZE)."""
+    plan: Any = (await conn.execute(statements.estimate, params)).scalar()
+    return int((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"])
+
+
+async def _best_or_newest(
+    conn: AsyncConnection, statements: _Statements, estimate: int, params: Any, what: str
+) -> list[int]:
+    """The ranked matches when at most COMMON_DOCS are expected, else the newest."""
+    if estimate <= COMMON_DOCS:
+        return [row[0] for row in (await conn.execute(statements.ranked, params)).all()]
+    return await _newest_within_budget(conn, statements.newest, params, what)
 
 
 async def _ranked(
@@ -212,15 +220,13 @@ async def _ranked(
     """The best ``limit`` matches of ``words`` in ``column``; ``found``: how many the searches
     before this one found."""
     params: dict[str, Any] = {"limit": limit, "query": " ".join(words)}
-    plan: Any = (await conn.execute(_ESTIMATE[column], params)).scalar()
-    estimate = (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]["Plan Rows"]
+    statements = _BY_COLUMN[column]
+    estimate = await _estimate_rows(conn, statements, params)
     if column == FULL and found and estimate > FILL_DOCS:
         # many abstracts hold the words: ranking them reads each one's tsvector (from TOAST,
         # hundreds of ms), and they add little to the titles found
         return []
-    if estimate <= COMMON_DOCS:
-        return [row[0] for row in (await conn.execute(_RANKED[column], params)).all()]
-    return await _newest_within_budget(conn, column, params)
+    return await _best_or_newest(conn, statements, estimate, params, params["query"])
 
 
 # The newest matches are found by walking the primary key backwards, each row rechecked: fast
@@ -234,20 +240,18 @@ _NO_BUDGET = text("SET LOCAL statement_timeout = 0")
 
 
 async def _newest_within_budget(
-    conn: AsyncConnection, column: str, params: dict[str, Any]
+    conn: AsyncConnection, newest: Any, params: Any, what: str
 ) -> list[int]:
     savepoint = await conn.begin_nested()
     try:
         await conn.execute(_BUDGET)
-        rows = (await conn.execute(_NEWEST[column], params)).all()
+        rows = (await conn.execute(newest, params)).all()
         await conn.execute(_NO_BUDGET)
     except DBAPIError as exc:
         await savepoint.rollback()
         if "statement timeout" not in str(exc) and "canceling statement" not in str(exc):
             raise
-        log.info(
-            "search: the newest matches of %r took over %d ms", params["query"], NEWEST_BUDGET_MS
-        )
+        log.info("search: the newest matches of %r took over %d ms", what, NEWEST_BUDGET_MS)
         return []
     await savepoint.commit()
     return [row[0] for row in rows]

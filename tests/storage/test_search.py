@@ -277,6 +277,8 @@ async def test_a_walk_past_its_budget_finds_nothing_and_the_search_goes_on(
     """PostgreSQL: the newest matches of common words that rarely meet can take seconds to
     walk; past NEWEST_BUDGET_MS that walk gives up, and the same transaction answers the rest
     (here the abstracts' search, after a heads' walk made slow on purpose)."""
+    from dataclasses import replace
+
     from sqlalchemy import text
 
     from storage import search_postgres
@@ -286,7 +288,10 @@ async def test_a_walk_past_its_budget_finds_nothing_and_the_search_goes_on(
         "SELECT id FROM papers, pg_sleep(0.5) "
         "WHERE head @@ plainto_tsquery('shortbot_head', :query) ORDER BY id DESC LIMIT :limit"
     )
-    monkeypatch.setitem(search_postgres._NEWEST, search_postgres.HEAD, slow)
+    heads = search_postgres._BY_COLUMN[search_postgres.HEAD]
+    monkeypatch.setitem(
+        search_postgres._BY_COLUMN, search_postgres.HEAD, replace(heads, newest=slow)
+    )
     with caplog.at_level("INFO", logger="storage.search_postgres"):
         found = [p.key for p in await pg_store.search_papers(["residual", "learning"])]
     assert "1512.03385" in found  # from the abstracts' walk, in the same transaction
