@@ -39,22 +39,11 @@ from bench_search import queries as search_queries
 from sqlalchemy.engine import make_url
 
 from tests.fakediscord import FakeDiscord, standard_guild
-from tests.fakediscord.records import InteractionRecord
 
 HERE = Path(__file__).resolve().parent
 USERS = 50
 CHANNELS = 5
 ERROR_MARKERS = ("went wrong", "error id", "Traceback")
-
-
-def final_answer(record: InteractionRecord) -> Any:
-    """The response that carries the command's result (not a bare 'thinking…' defer)."""
-    for response in record.responses:
-        if response.kind == "callback" and response.type == 4:
-            return response
-        if response.kind in ("followup", "edit_original"):
-            return response
-    return None
 
 
 async def run(
@@ -93,7 +82,7 @@ async def run(
                     name, user=members[0], channel=channels[0], options=options
                 )
                 await fake.wait_until(
-                    lambda s=sent: final_answer(fake.interaction(s.id)) is not None,
+                    lambda s=sent: fake.interaction(s.id).answer is not None,
                     timeout=30,
                     description="the warm-up answer",
                 )
@@ -126,7 +115,7 @@ async def run(
             # every answer, within 60 s of the last command
             wait_until = time.monotonic() + 60
             while time.monotonic() < wait_until:
-                if all(final_answer(fake.interaction(i)) is not None for i, *_ in sent_at):
+                if all(fake.interaction(i).answer is not None for i, *_ in sent_at):
                     break
                 await asyncio.sleep(0.5)
             rss_end, peak = vm(proc.pid, "VmRSS"), vm(proc.pid, "VmHWM")
@@ -136,7 +125,7 @@ async def run(
             unanswered = errors = out_of_order = 0
             last_by_user: dict[int, float] = {}
             for interaction_id, user, at, name in sent_at:
-                answer = final_answer(fake.interaction(interaction_id))
+                answer = fake.interaction(interaction_id).answer
                 if answer is None:
                     unanswered += 1
                     continue

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord.answering import working
 from bot.discord.client import ShortBot
 from bot.discord.views import PaperChoice, SummaryPages, embed
 from papers import discord_render as render
@@ -43,7 +44,7 @@ class PapersCog(commands.Cog, name="Papers"):
     )
     @app_commands.describe(query="arXiv id or URL, DOI, ShortScience key, or title words")
     async def summary(self, ctx: commands.Context[ShortBot], *, query: str) -> None:
-        async with ctx.typing():
+        async with working(ctx):
             outcome = await find_paper(
                 self.bot.app.store,
                 self.bot.metadata,
@@ -119,9 +120,9 @@ class PapersCog(commands.Cog, name="Papers"):
     )
     @app_commands.describe(words="words from the title or abstract")
     async def search(self, ctx: commands.Context[ShortBot], *, words: str) -> None:
-        # typing: as a slash command, a deferral, so a slow query (a cold cache on millions of
-        # papers) cannot outlast Discord's 3 s to answer an interaction
-        async with ctx.typing():
+        # a slash command is deferred only if the query is slow (a cold cache on millions of
+        # papers), so it cannot outlast Discord's 3 s to answer an interaction
+        async with working(ctx):
             papers = await search(self.bot.app.store, words)
         await ctx.send(embed=embed(render.search_embed(words[:100], papers)))
 
@@ -137,7 +138,7 @@ class PapersCog(commands.Cog, name="Papers"):
         ctx: commands.Context[ShortBot],
         count: commands.Range[int, 1, LATEST_MAX] = LATEST_DEFAULT,
     ) -> None:
-        async with ctx.typing():  # as for search: a deferral for a slash command
+        async with working(ctx):  # as for search
             items = await latest(self.bot.app.store, count)
         await ctx.send(embed=embed(render.latest_embed(items)))
 

@@ -113,7 +113,7 @@ async def test_slash_summary_gives_the_same_answer(fake, bot) -> None:
         channel=general,
         options={"query": "1312.6199"},
     )
-    response = await fake.wait_for_interaction_response(sent.id, kind="followup")
+    response = await fake.wait_for_answer(sent.id)
     slash_embed, prefix_embed = response.data["embeds"][0], prefix["embeds"][0]
 
     def seen(embed: dict) -> tuple:
@@ -353,11 +353,7 @@ async def test_every_command_as_a_slash_command(fake, bot, command, options, exp
         channel=fake.guild.channel("general"),
         options=options,
     )
-    record = fake.interaction(sent.id)
-    await fake.wait_until(lambda: bool(record.responses), description="an answer")
-    response = record.responses[-1]
-    if response.kind == "callback" and response.type == 5:  # deferred: wait for the followup
-        response = await fake.wait_for_interaction_response(sent.id, kind="followup")
+    response = await fake.wait_for_answer(sent.id)
     assert expected in json.dumps(response.data["embeds"], ensure_ascii=False)
 
 
@@ -410,16 +406,16 @@ async def test_a_members_answers_come_in_the_order_of_their_commands(
         "summary", user=other, channel=general, options={"query": "1312.6199"}
     )
 
-    await fake.wait_for_interaction_response(elsewhere.id, kind="followup")
+    await fake.wait_for_answer(elsewhere.id)
     deferral = await fake.wait_for_interaction_response(fast.id, kind="callback")
     assert deferral.type == 5  # "thinking…": the interaction is kept while it waits
     assert [r.kind for r in fake.interaction(fast.id).responses] == ["callback"]
     assert fake.requests_to("POST", "/channels/*/messages") == []  # the refusal waits too
-    assert [r.kind for r in fake.interaction(slow.id).responses] == ["callback"]
+    assert fake.interaction(slow.id).answer is None
     assert bot.turns.members_waiting() == 1
 
     gate.set()
-    searched = await fake.wait_for_interaction_response(slow.id, kind="followup")
+    searched = await fake.wait_for_answer(slow.id)
     summary = await fake.wait_for_interaction_response(fast.id, kind="followup")
     (error_post,) = await fake.wait_until(
         lambda: fake.requests_to("POST", "/channels/*/messages"), description="the refusal"

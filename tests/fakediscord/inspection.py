@@ -194,6 +194,17 @@ class Inspection:
             find, timeout=timeout, description=f"a response to interaction {interaction_id}"
         )
 
+    async def wait_for_answer(
+        self, interaction_id: int, *, timeout: float = 5.0
+    ) -> InteractionResponse:
+        """The response that carries the command's result, however the bot answered: at once
+        (callback type 4) or deferred, then a followup or an edit."""
+        return await self.wait_until(
+            lambda: self._interactions[interaction_id].answer,
+            timeout=timeout,
+            description=f"the answer to interaction {interaction_id}",
+        )
+
     async def wait_for_session(self, *, timeout: float = 5.0) -> GatewaySession:
         """The newest session once it is connected and has received READY."""
 

@@ -152,6 +152,18 @@ class InteractionRecord:
     def acknowledged(self) -> bool:
         return self.callback_type is not None
 
+    @property
+    def answer(self) -> InteractionResponse | None:
+        """The response that carries the command's result: the first response with a message
+        (callback type 4) or, after a bare deferral ("thinking…"), the followup or the edit of
+        the original response."""
+        for response in self.responses:
+            if response.kind == "callback" and response.type == 4:
+                return response
+            if response.kind in ("followup", "edit_original"):
+                return response
+        return None
+
 
 @dataclass(frozen=True)
 class SentMessage:
