@@ -4,12 +4,11 @@ bot (discord.py) against the fake Discord, which records each response as Discor
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from bot.app import App
 from bot.discord import answering
-from tests.bot.test_discord_bot import app, arxiv_api, bot, fake
+from tests.bot.test_discord_bot import app, arxiv_api, bot, fake, hold_searches
 from tests.fakediscord import FakeDiscord
 
 __all__ = ["app", "arxiv_api", "bot", "fake"]  # fixtures shared with test_discord_bot
@@ -34,14 +33,7 @@ async def test_a_slow_command_is_deferred_in_time_then_followed_up(
     fake: FakeDiscord, bot: Any, app: App, monkeypatch: Any
 ) -> None:
     monkeypatch.setattr(answering, "DEFER_AFTER_SECONDS", 0.2)
-    gate = asyncio.Event()
-    original = app.store.search_papers
-
-    async def held(words: Any, limit: int = 10) -> Any:
-        await gate.wait()
-        return await original(words, limit)
-
-    monkeypatch.setattr(app.store, "search_papers", held)
+    gate = hold_searches(app, monkeypatch)
     sent = await fake.send_interaction(
         "search",
         user=fake.guild.member("member"),

@@ -379,12 +379,8 @@ async def test_a_429_from_discord_is_waited_out_and_the_reply_sent_once(fake, bo
     assert len(fake.bot_messages(general)) == 1
 
 
-async def test_a_members_answers_come_in_the_order_of_their_commands(
-    fake, bot, app: App, monkeypatch
-) -> None:
-    """A slow search, then a summary and a refused prefix command from the same member: the
-    answers in that order; the waiting slash command is deferred in time; another member is
-    not held up."""
+def hold_searches(app: App, monkeypatch: Any) -> asyncio.Event:
+    """Searches wait until the returned event is set (a slow query, on demand)."""
     gate = asyncio.Event()
     original = app.store.search_papers
 
@@ -393,6 +389,16 @@ async def test_a_members_answers_come_in_the_order_of_their_commands(
         return await original(words, limit)
 
     monkeypatch.setattr(app.store, "search_papers", held)
+    return gate
+
+
+async def test_a_members_answers_come_in_the_order_of_their_commands(
+    fake, bot, app: App, monkeypatch
+) -> None:
+    """A slow search, then a summary and a refused prefix command from the same member: the
+    answers in that order; the waiting slash command is deferred in time; another member is
+    not held up."""
+    gate = hold_searches(app, monkeypatch)
     general = fake.guild.channel("general")
     member, other = fake.guild.member("member"), fake.guild.member("maintainer")
     slow = await fake.send_interaction(
