@@ -13,7 +13,8 @@ from bot.app import App
 from bot.platforms import DISCORD_CHANNEL, DISCORD_SESSION, Build, DestinationError, factory, load
 from bot.settings import DestinationSettings
 from papers.delivery import DeliveryPolicy
-from papers.model import Subscription, SubscriptionKind
+from papers.model import Subscription
+from papers.model import SubscriptionKind as Kind
 from papers.publishing import Publisher
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,20 @@ class Destination:
 
 
 def rules_of(config: DestinationSettings) -> tuple[Subscription, ...]:
-    out = [Subscription(0, 0, 0, SubscriptionKind.CATEGORY, c) for c in config.categories]
-    out += [Subscription(0, 0, 0, SubscriptionKind.KEYWORD, k.casefold()) for k in config.keywords]
+    """A configured destination's filters, as the rules a Discord channel's subscriptions are
+    (the settings hold them already read as ``subscribe`` reads them)."""
+    lists = (
+        (Kind.CATEGORY, config.categories),
+        (Kind.KEYWORD, config.keywords),
+        (Kind.AUTHOR, config.authors),
+        (Kind.EXCLUDE_CATEGORY, config.exclude_categories),
+        (Kind.EXCLUDE_KEYWORD, config.exclude_keywords),
+    )
+    out = [Subscription(0, 0, 0, kind, value) for kind, values in lists for value in values]
     if config.min_votes:
-        out.append(Subscription(0, 0, 0, SubscriptionKind.MIN_VOTES, str(config.min_votes)))
+        out.append(Subscription(0, 0, 0, Kind.MIN_VOTES, str(config.min_votes)))
     if config.replacements:
-        out.append(Subscription(0, 0, 0, SubscriptionKind.REPLACEMENTS, "yes"))
+        out.append(Subscription(0, 0, 0, Kind.REPLACEMENTS, "yes"))
     return tuple(out)
 
 

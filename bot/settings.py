@@ -10,18 +10,29 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from papers import subscriptions as rules
 
 CONFIG_ENV = "SHORTBOT_CONFIG"
 DEFAULT_CONFIG_FILE = "shortbot.toml"
@@ -62,6 +73,26 @@ def parse_seconds(value: Any) -> int:
 
 
 Seconds = Annotated[int, BeforeValidator(parse_seconds)]
+
+
+def _each(parse: Callable[[str], str | None], what: str) -> AfterValidator:
+    """Every entry of a list read as ``subscribe`` reads it (``papers.subscriptions``)."""
+
+    def check(values: list[str]) -> list[str]:
+        out = []
+        for value in values:
+            parsed = parse(value)  # BadSubscription is a ValueError: pydantic reports it
+            if parsed is None:
+                raise ValueError(f"{value!r} is not {what}")
+            out.append(parsed)
+        return out
+
+    return AfterValidator(check)
+
+
+Names = Annotated[list[str], _each(rules.author, "a name")]
+Keywords = Annotated[list[str], _each(rules.keyword, "keywords")]
+Categories = Annotated[list[str], _each(rules.category, "an arXiv category such as cs.CV")]
 
 
 class _Section(BaseModel):
@@ -138,8 +169,13 @@ class DestinationSettings(_Section):
     webhook_url: SecretStr | None = None  # discord-webhook (the URL holds a secret)
     path: Path | None = None  # atom: the file written
     feed_url: str | None = None  # atom: where the file is served
-    categories: list[str] = []
-    keywords: list[str] = []
+    # what it carries (papers.filters): any of these, or everything when none is set …
+    categories: Categories = []  # "cs.LG", or "stat" for a whole archive
+    keywords: Keywords = []  # whole words, case ignored
+    authors: Names = []  # "Kingma" (a surname) or "Diederik P. Kingma"
+    # … but none of these (a category or its archive; whole words)
+    exclude_categories: Categories = []
+    exclude_keywords: Keywords = []
     min_votes: int = Field(default=0, ge=0)
     replacements: bool = False  # new papers: also those arXiv lists as replaced
     max_items: int | None = Field(default=None, ge=1, le=500)

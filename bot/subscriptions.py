@@ -2,16 +2,17 @@
 ``subscribe``, ``unsubscribe``, ``subscriptions`` and ``digest preview`` commands.
 
 What was typed is read by ``papers.subscriptions.parse`` (``BadSubscription``, a
-``UserError``, says why when it is not a category, keywords or a vote threshold). A channel's
-destination is ``discord:{channel id}``; its digests carry what is first seen from its first
-subscription on.
+``UserError``, says why when it is not a category, keywords, an author, an exclusion or a vote
+threshold); ``unsubscribe`` takes the same words. A channel's destination is
+``discord:{channel id}``; its digests carry what is first seen from its first subscription on.
 """
 
 from __future__ import annotations
 
 from bot.app import App
 from papers import subscriptions as rules
-from papers.model import Digest, Subscription
+from papers.delivery import Selection
+from papers.model import Subscription, SubscriptionKind
 from papers.usecases import preview_digest
 
 
@@ -20,12 +21,16 @@ def destination_of(channel_id: int) -> str:
 
 
 async def subscribe(app: App, *, guild_id: int, channel_id: int, what: str, by: int) -> list[str]:
-    """Add what ``what`` names to the channel's digest; returns what was new ("category cs.LG")."""
+    """Add what ``what`` names to the channel's digest; returns what was new ("category cs.LG").
+    An author already there under another spelling (``fernandez`` for Fernández) is not new."""
     wanted = rules.parse(what)
     now = app.clock()
     await app.ledger.ensure_destination(destination_of(channel_id), "discord", now)
+    held = await list_subscriptions(app, guild_id=guild_id, channel_id=channel_id)
     added = []
     for kind, value in wanted:
+        if kind is SubscriptionKind.AUTHOR and any(rules.same(kind, value, s) for s in held):
+            continue
         if await app.store.subscribe(
             guild_id=guild_id, channel_id=channel_id, kind=kind, value=value, by=by, now=now
         ):
@@ -34,16 +39,19 @@ async def subscribe(app: App, *, guild_id: int, channel_id: int, what: str, by: 
 
 
 async def unsubscribe(app: App, *, guild_id: int, channel_id: int, what: str) -> int:
-    """Remove what ``what`` names (``all``: everything) from the channel's digest; how many."""
+    """Remove what ``what`` names, in the words ``subscribe`` takes (``all``: everything), from
+    the channel's digest; how many. Authors are found whatever their case or accents."""
     if what.strip().lower() == "all":
         return await app.store.unsubscribe(
             guild_id=guild_id, channel_id=channel_id, kind=None, value=None
         )
+    held = await list_subscriptions(app, guild_id=guild_id, channel_id=channel_id)
     removed = 0
     for kind, value in rules.parse(what):
-        removed += await app.store.unsubscribe(
-            guild_id=guild_id, channel_id=channel_id, kind=kind, value=value
-        )
+        for sub in [s for s in held if rules.same(kind, value, s)]:
+            removed += await app.store.unsubscribe(
+                guild_id=guild_id, channel_id=channel_id, kind=kind, value=sub.value
+            )
     return removed
 
 
@@ -53,8 +61,9 @@ async def list_subscriptions(
     return await app.store.list_subscriptions(guild_id=guild_id, channel_id=channel_id)
 
 
-async def preview(app: App, *, guild_id: int, channel_id: int) -> Digest:
-    """What the channel's next digest would carry (nothing is recorded)."""
+async def preview(app: App, *, guild_id: int, channel_id: int) -> Selection:
+    """What the channel's next digest would carry, and what each of its rules let through or
+    held back (nothing is recorded)."""
     subs = await list_subscriptions(app, guild_id=guild_id, channel_id=channel_id)
     name = destination_of(channel_id)
     state = await app.ledger.destination(name)

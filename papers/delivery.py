@@ -30,10 +30,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from papers import subscriptions as rules
+from papers.filter_report import FilterReport
+from papers.filters import Filters
 from papers.keys import item_key
 from papers.ledger import DestinationState, Intent, LedgerPort, PendingPost
-from papers.model import Digest, PaperItem, Subscription
+from papers.model import Digest, DigestItem, PaperItem, Subscription
 from papers.ports import DigestStore
 from papers.publishing import (
     AlreadyPosted,
@@ -91,11 +92,13 @@ class _Run:
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """The next digest, the items its rules leave out, and those beyond its cap."""
+    """The next digest, the items its rules leave out, those beyond its cap, and what each
+    rule let through or held back."""
 
     digest: Digest
     unsubscribed: list[str]
     overflow: list[str]
+    report: FilterReport = field(default_factory=FilterReport)
 
 
 async def select_digest(
@@ -107,17 +110,26 @@ async def select_digest(
     now: datetime,
 ) -> Selection:
     """Summaries first (best voted first), then papers announced in the last week (oldest
-    first) if the destination subscribes to categories or keywords; capped at ``max_items``
-    in all. Unsubscribed summaries are reported (to be skipped for good); unsubscribed papers
-    are not (they leave the window by age)."""
+    first) if the destination subscribes to categories, keywords or authors; capped at
+    ``max_items`` in all. Unsubscribed summaries are reported (to be skipped for good);
+    unsubscribed papers are not (they leave the window by age)."""
+    filters = Filters(policy.rules)
+    report = FilterReport()
     items, _ = await store.undelivered(name, SCAN, since=since)
-    chosen = [i for i in items if rules.matches(i, policy.rules)]
-    unsubscribed = [item_key(i.summary) for i in items if not rules.matches(i, policy.rules)]
+    chosen: list[DigestItem] = []
+    unsubscribed: list[DigestItem] = []
+    for item in items:
+        verdict = filters.judge(item)
+        report.summary(item, verdict)
+        (chosen if verdict.passed else unsubscribed).append(item)
     fresh: list[PaperItem] = []
-    if rules.topics(policy.rules):
+    if filters.topics:
         start = now - PAPER_FRESHNESS if since is None else max(since, now - PAPER_FRESHNESS)
-        candidates = await store.new_papers(name, since=start, limit=PAPER_SCAN)
-        fresh = [p for p in candidates if rules.matches_paper(p, policy.rules)]
+        for paper in await store.new_papers(name, since=start, limit=PAPER_SCAN):
+            verdict = filters.judge_paper(paper)
+            report.paper(paper, verdict)
+            if verdict.passed:
+                fresh.append(paper)
     shown, left = chosen[: policy.max_items], chosen[policy.max_items :]
     room = policy.max_items - len(shown)
     shown_papers, left_papers = fresh[:room], fresh[room:]
@@ -129,7 +141,8 @@ async def select_digest(
         papers=tuple(shown_papers),
         more_papers=len(left_papers),
     )
-    return Selection(digest, unsubscribed, overflow)
+    skipped = [item_key(i.summary) for i in unsubscribed]
+    return Selection(digest, skipped, overflow, report)
 
 
 async def deliver(

@@ -333,8 +333,13 @@ class Digest:
 
 
 class SubscriptionKind(enum.StrEnum):
+    """What one rule of a digest is; stored as its value (at most 16 characters)."""
+
     CATEGORY = "category"
     KEYWORD = "keyword"
+    AUTHOR = "author"  # a surname or a full name, as typed
+    EXCLUDE_KEYWORD = "exclude-keyword"
+    EXCLUDE_CATEGORY = "exclude-category"
     MIN_VOTES = "min-votes"
     REPLACEMENTS = "replacements"  # also announce papers arXiv lists as replaced
 
@@ -356,4 +361,10 @@ class Subscription:
             return f"arXiv category {self.value}"
         if self.kind is SubscriptionKind.REPLACEMENTS:
             return "replaced versions of papers too"
+        if self.kind is SubscriptionKind.AUTHOR:
+            return f"author {self.value}"
+        if self.kind is SubscriptionKind.EXCLUDE_CATEGORY:
+            return f"not arXiv category {self.value}"
+        if self.kind is SubscriptionKind.EXCLUDE_KEYWORD:
+            return f"not keyword “{self.value}”"
         return f"keyword “{self.value}”"

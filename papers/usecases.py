@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from papers.ids import ArxivId, BibtexKey, Doi, PaperRef, TitleWords, UnusableQuery, resolve
 from papers.model import (
@@ -23,6 +24,9 @@ from papers.model import (
 )
 from papers.ports import DigestStore, IngestStore, MetadataSource, PaperStore
 from papers.text import normalize_title
+
+if TYPE_CHECKING:
+    from papers.delivery import Selection
 
 log = logging.getLogger(__name__)
 
@@ -283,10 +287,11 @@ async def preview_digest(
     *,
     since: datetime | None,
     now: datetime,
-) -> Digest:
-    """What ``destination`` would get next with these subscriptions (nothing is recorded):
-    the same selection as a real digest (``papers.delivery.select_digest``)."""
+) -> Selection:
+    """What ``destination`` would get next with these subscriptions, and what each of them let
+    through or held back (nothing is recorded): the same selection as a real digest
+    (``papers.delivery.select_digest``)."""
     from papers.delivery import DeliveryPolicy, select_digest
 
     policy = DeliveryPolicy(max_items=max_items, rules=tuple(subscriptions))
-    return (await select_digest(store, destination, policy, since, now=now)).digest
+    return await select_digest(store, destination, policy, since, now=now)

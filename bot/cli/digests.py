@@ -13,8 +13,9 @@ from bot.cli.base import EXIT_FAILED, EXIT_OK, EXIT_USAGE, command
 from bot.delivery import at_least_once, counts, deliver_all
 from bot.destinations import open_destinations
 from papers.delivery import select_digest
+from papers.filter_report import FilterReport
 from papers.ledger import DeliveryRow
-from papers.publishing import DeliveryReport
+from papers.publishing import DeliveryReport, Publisher
 
 PAGE = 200  # rows `shortbot deliveries` shows by default, newest first
 
@@ -27,14 +28,16 @@ def register(sub: Any) -> None:
         help="build and send the digests now",
         description="Build each destination's digest now and send it through the delivery "
         "ledger (each item once per destination). --dry-run prints exactly the payloads it "
-        "would send and records nothing.",
+        "would send, then what each destination's filters let through or held back, and "
+        "records nothing.",
     )
     dig.add_argument("--destination", metavar="NAME", help="only this destination")
     dig.add_argument("--dry-run", action="store_true", help="print the payloads, send nothing")
     dig.add_argument(
         "--json",
         action="store_true",
-        help='with --dry-run: JSON lines {"destination", "platform", "payload"}',
+        help='with --dry-run: JSON lines {"destination", "platform", "payload"}, and '
+        '{"destination", "platform", "filters"} for a destination with filters',
     )
     dels = command(
         sub,
@@ -111,7 +114,20 @@ async def _digest(app: App, args: argparse.Namespace) -> int:
                     print(json.dumps(post.payload, ensure_ascii=False, indent=2, default=str))
             if not posts and not as_json:
                 print(f"--- {dest.publisher.name}: nothing new")
+            if dest.policy.rules:
+                _print_filters(dest.publisher, selection.report, as_json=as_json)
     return EXIT_FAILED if problems else EXIT_OK
+
+
+def _print_filters(publisher: Publisher, report: FilterReport, *, as_json: bool) -> None:
+    """What a destination's filters let through and held back (``papers.filter_report``)."""
+    if as_json:
+        line = {"destination": publisher.name, "platform": publisher.platform}
+        print(json.dumps(line | {"filters": report.as_json()}, ensure_ascii=False))
+        return
+    print(f"--- {publisher.name}: filters")
+    for text in report.lines():
+        print(f"  {text}")
 
 
 def _row_json(row: DeliveryRow) -> dict[str, Any]:

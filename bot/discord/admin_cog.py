@@ -134,14 +134,23 @@ class AdminCog(commands.Cog, name="Maintainers"):
     @commands.hybrid_command(
         ignore_extra=False,
         name="subscribe",
-        usage="CATEGORY_OR_KEYWORDS [#channel]",
+        usage='"WHAT, WHAT…" [#channel]',
         description="Choose what a channel's digest carries",
-        help='Add arXiv categories (cs.LG), keywords ("graph neural networks") or a vote '
-        "threshold (votes>=3) to a channel's digest; several separated by commas. Categories "
-        "and keywords also bring the new arXiv papers they match (new and cross-listed; add "
+        help="Add to a channel's digest, several separated by commas (quote them when they "
+        'hold spaces: !subscribe "cs.LG, author:Diederik P. Kingma, -cs.CV"): arXiv '
+        'categories (cs.LG, or stat for the archive), keywords ("graph neural networks", '
+        "whole words; keyword:math for one that reads as a category), authors "
+        "(author:Kingma for a surname, author:D. Kingma or author:Diederik P. Kingma for one "
+        "person; case and accents ignored), what to leave out (-cs.CV, -survey), a vote "
+        "threshold (votes>=3). A summary goes in when it matches any category, keyword or "
+        "author (or there are none), nothing left out, and has the votes. Categories, keywords "
+        "and authors also bring the new arXiv papers they match (new and cross-listed; add "
         '"replacements" for replaced versions too).',
     )
-    @app_commands.describe(what="cs.LG, keywords, or votes>=N", channel="default: this channel")
+    @app_commands.describe(
+        what="cs.LG, keywords, author:Kingma, -cs.CV, -keyword, votes>=N; commas between",
+        channel="default: this channel",
+    )
     async def subscribe(
         self,
         ctx: commands.Context[ShortBot],
@@ -162,10 +171,15 @@ class AdminCog(commands.Cog, name="Maintainers"):
     @commands.hybrid_command(
         ignore_extra=False,
         name="unsubscribe",
-        usage="[CATEGORY_OR_KEYWORDS|all] [#channel]",
+        usage='["WHAT, WHAT…"|all] [#channel]',
         description="Remove from a channel's digest",
+        help="Remove what subscribe added, in the same words (author:Kingma, -cs.CV, cs.LG, "
+        "votes>=3), or all of it.",
     )
-    @app_commands.describe(what="what to remove, or all", channel="default: this channel")
+    @app_commands.describe(
+        what="the same words as subscribe (author:Kingma, -cs.CV …), or all",
+        channel="default: this channel",
+    )
     async def unsubscribe(
         self,
         ctx: commands.Context[ShortBot],
@@ -240,20 +254,27 @@ class AdminCog(commands.Cog, name="Maintainers"):
         name="preview",
         usage="[#channel]",
         description="Show you what the next digest would post",
+        help="What the channel's next digest would post, then what each of its filters let "
+        "through or held back, with the items held and the filter that held each.",
     )
     @app_commands.describe(channel="default: this channel")
     async def digest_preview(
         self, ctx: commands.Context[ShortBot], channel: discord.TextChannel | None = None
     ) -> None:
         target = self._channel(ctx, channel)
-        digest = await subscriptions.preview(
+        selection = await subscriptions.preview(
             self.bot.app, guild_id=target.guild.id, channel_id=target.id
         )
-        payload = render.digest_embed(digest, f"Next digest for #{target.name}")
+        payload = render.digest_embed(selection.digest, f"Next digest for #{target.name}")
+        report = render.escape("\n".join(selection.report.lines()))
+        filters = {"title": "What the filters did", "description": render.clip(report, 4000)}
+        # two messages: both embeds in one could pass Discord's 6,000 characters a message
         if ctx.interaction is not None:
             await ctx.send(embed=embed(payload), ephemeral=True)
+            await ctx.send(embed=embed(filters), ephemeral=True)
         else:
             await ctx.author.send(embed=embed(payload))
+            await ctx.author.send(embed=embed(filters))
             await ctx.send("Sent you the preview in a direct message.")
 
 

@@ -276,6 +276,14 @@ async def test_subscriptions_and_digest_preview(fake, bot, app) -> None:
     preview = await fake.wait_for_interaction_response(sent.id)
     assert preview.data["flags"] & 64  # ephemeral: only the maintainer sees it
     assert preview.data["embeds"][0]["title"] == "Next digest for #general"
+    filters = await fake.wait_for_interaction_response(sent.id, index=1)
+    assert filters.data["flags"] & 64
+    # 12 summaries; the 3 with at least 4 votes have no category yet (no arXiv metadata)
+    shown = filters.data["embeds"][0]["description"].replace("\\", "")  # Markdown escapes
+    assert shown.splitlines()[:2] == [
+        "0 of 12 summaries let through, 12 held back",
+        "Held back by: no category, keyword or author matched (6); fewer than 4 votes (6)",
+    ]
     denied = await say(fake, "!unsubscribe all")
     assert "for maintainers" in denied["content"]
     assert len(await app.store.list_subscriptions(guild_id=fake.guild.id)) == 2

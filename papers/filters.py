@@ -1,0 +1,101 @@
+"""Which items a destination's rules let through, and which rule held each other one back.
+
+An item goes through when it matches one of the positive rules (an arXiv category or its
+archive, a keyword, an author: any of them; with none, everything does), no exclusion matches
+it (an excluded category or archive among its papers' categories, an excluded keyword), and,
+for a summary, its votes reach the minimum. Keywords are whole words, case ignored, looked for
+in the papers' titles and abstracts (and a summary's text): what maintainers type is never a
+pattern, so no filter can be slow. Authors are compared by :mod:`papers.names`.
+
+A held item is held by the first rule that refuses it: an excluded category, an excluded
+keyword, the vote threshold, then "no positive rule matched". A passing item is credited to the
+first positive rule it matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from papers.model import NEW_ANNOUNCEMENTS, DigestItem, Paper, PaperItem, Subscription
+from papers.model import SubscriptionKind as Kind
+from papers.names import is_author, name_words
+from papers.text import normalize_title
+
+TOPICS = (Kind.CATEGORY, Kind.KEYWORD, Kind.AUTHOR)
+NO_FILTER = "no filter"
+OFF_TOPIC = "no category, keyword or author matched"
+REPLACED = "a replaced version (not subscribed to replacements)"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Whether an item goes through, and why: the rule that decided (None for the two
+    verdicts no single rule gives: no filter at all, or no positive rule matched)."""
+
+    passed: bool
+    reason: str
+    rule: Subscription | None = None
+
+
+def _reason(rule: Subscription) -> str:
+    if rule.kind is Kind.MIN_VOTES:
+        return f"fewer than {rule.value} votes"
+    return rule.describe()
+
+
+def _in_categories(value: str, categories: set[str]) -> bool:
+    """``value`` is one of ``categories`` or the archive of one (``cs`` for ``cs.LG``)."""
+    return value in categories or any(c.split(".")[0] == value for c in categories)
+
+
+class Filters:
+    """A destination's rules, prepared once for judging many items."""
+
+    def __init__(self, rules: Sequence[Subscription]) -> None:
+        self.rules = tuple(rules)
+        self.topics = [r for r in self.rules if r.kind in TOPICS]
+        self.excluded = [r for r in self.rules if r.kind is Kind.EXCLUDE_CATEGORY]
+        self.excluded += [r for r in self.rules if r.kind is Kind.EXCLUDE_KEYWORD]
+        votes = [r for r in self.rules if r.kind is Kind.MIN_VOTES]
+        self.min_votes = max(votes, key=lambda r: int(r.value), default=None)
+        self.replacements = any(r.kind is Kind.REPLACEMENTS for r in self.rules)
+        self._names = {r.value: name_words(r.value) for r in self.topics if r.kind is Kind.AUTHOR}
+
+    def _matches(
+        self, rule: Subscription, categories: set[str], words: str, authors: Iterable[str]
+    ) -> bool:
+        if rule.kind in (Kind.CATEGORY, Kind.EXCLUDE_CATEGORY):
+            return _in_categories(rule.value, categories)
+        if rule.kind in (Kind.KEYWORD, Kind.EXCLUDE_KEYWORD):
+            return f" {rule.value} " in words
+        wanted = self._names[rule.value]
+        return any(is_author(wanted, name) for name in authors)
+
+    def _judge(self, papers: Sequence[Paper], text: str, votes: int | None) -> Verdict:
+        categories = {c for p in papers for c in p.categories}
+        parts = [text, *(p.title for p in papers), *(p.abstract or "" for p in papers)]
+        words = f" {normalize_title(' '.join(parts))} "
+        authors = [a for p in papers for a in p.authors]
+        for rule in self.excluded:
+            if self._matches(rule, categories, words, authors):
+                return Verdict(False, _reason(rule), rule)
+        if votes is not None and self.min_votes and votes < int(self.min_votes.value):
+            return Verdict(False, _reason(self.min_votes), self.min_votes)
+        if not self.topics:
+            return Verdict(True, NO_FILTER)
+        for rule in self.topics:
+            if self._matches(rule, categories, words, authors):
+                return Verdict(True, _reason(rule), rule)
+        return Verdict(False, OFF_TOPIC)
+
+    def judge(self, item: DigestItem) -> Verdict:
+        """A summary: its papers' categories, titles, abstracts and authors, its own text, its
+        votes (none counts as 0)."""
+        return self._judge(item.papers, item.summary.text, item.summary.votes or 0)
+
+    def judge_paper(self, item: PaperItem) -> Verdict:
+        """A newly announced paper (no votes); a replaced version only with ``replacements``."""
+        if item.announce_type not in NEW_ANNOUNCEMENTS and not self.replacements:
+            return Verdict(False, REPLACED)
+        return self._judge((item.paper,), "", None)
