@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from papers.filters import NO_FILTER, Verdict
+from papers.filters import NO_FILTER, OFF_TOPIC, Verdict
 from papers.keys import item_key
 from papers.model import DigestItem, Paper, PaperItem
 from papers.text import excerpt
@@ -56,7 +56,7 @@ class FilterReport:
 
     def lines(self, held_shown: int = HELD_SHOWN) -> list[str]:
         """``3 of 12 summaries let through, 9 held back``; then per rule; then the held items
-        with the rule that held each (the first ``held_shown``)."""
+        with the rule that held each (the first ``held_shown``: those a rule held first)."""
         out = []
         for paper, noun in ((False, "summaries"), (True, "new papers")):
             through, held = self._counts(paper)
@@ -70,7 +70,9 @@ class FilterReport:
         held_by = self._by_rule(False)
         if held_by:
             out.append("Held back by: " + _tally(held_by))
-        held_items = self.held
+        # held by a rule first (an exclusion, the votes, replacements), then those no
+        # positive rule matched
+        held_items = sorted(self.held, key=lambda j: j.verdict.reason == OFF_TOPIC)
         out += [f"held: {j.label}: {j.verdict.reason}" for j in held_items[:held_shown]]
         if len(held_items) > held_shown:
             out.append(f"and {len(held_items) - held_shown} more held back")

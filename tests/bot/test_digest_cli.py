@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from tests.bot.test_cli import SAMPLE
+from tests.papers.test_paper_digests import LISTING
 
 CONFIG = """
 console = false
@@ -117,3 +118,52 @@ def test_a_misconfigured_destination_is_named_and_the_others_still_go(
     assert "s3cret-hook-token" not in result.out + result.err
     assert "feed: 12 sent" in result.out
     assert result.code == 1  # a destination could not be built
+
+
+FILTERED = """
+console = false
+
+[[destinations]]
+name = "feed"
+platform = "atom"
+feed_url = "https://example.org/f.atom"
+authors = ["Gunter Klambauer", "M. Welling"]
+exclude_categories = ["q-bio"]
+exclude_keywords = ["adversarial"]
+"""
+
+
+def test_dry_run_says_what_each_filter_let_through_and_held_back(shortbot, tmp_path: Path) -> None:
+    (tmp_path / "shortbot.toml").write_text(FILTERED)
+    for fixture in (SAMPLE, LISTING):  # summaries, then the listing's papers with authors
+        assert shortbot("ingest", str(fixture)).code == 0
+    text = shortbot("digest", "--dry-run")
+    assert text.code == 0, text.err
+    report = text.out[text.out.index("--- feed: filters") :].splitlines()
+    assert report[1:4] == [
+        "  2 of 12 summaries let through, 10 held back",
+        "  2 of 5 new papers let through, 3 held back",
+        "  Let through by: author Gunter Klambauer (2); author M. Welling (2)",
+    ]
+    assert (
+        "  held: summary of Biologically inspired protection of deep networks from adversarial "
+        "attacks (arXiv:1703.09202): not arXiv category q-bio"
+    ) in report
+    assert (
+        "  held: new paper Understanding deep learning requires rethinking generalization "
+        "(arXiv:1611.03530): a replaced version (not subscribed to replacements)"
+    ) in report
+    lines = [
+        json.loads(line) for line in shortbot("digest", "--dry-run", "--json").out.splitlines()
+    ]
+    (filters,) = [line for line in lines if "filters" in line]
+    assert set(filters) == {"destination", "platform", "filters"}
+    shown = filters["filters"]
+    assert shown["summaries"] == {"through": 2, "held": 10}
+    assert shown["through_by"] == {"author Gunter Klambauer": 2, "author M. Welling": 2}
+    assert shown["held_by"]["not arXiv category q-bio"] == 2  # the summary and the paper
+    held = {h["item"]: h["by"] for h in shown["held"]}
+    gan = "Generative adversarial networks uncover epidermal regulators and predict single cell…"
+    assert held[f"summary of {gan}"] == "not keyword “adversarial”"  # in its title
+    (entry,) = [line["payload"] for line in lines if "payload" in line]
+    assert len(entry["items"]) == 4  # two summaries, two new papers

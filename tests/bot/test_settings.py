@@ -51,6 +51,9 @@ def test_config_from_environment_variable(tmp_path: Path, monkeypatch: pytest.Mo
     assert load_settings().digest.max_items == 7
 
 
+DESTINATION = "[[destinations]]\nname = 'papers'\nplatform = 'console'\n"
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -59,6 +62,10 @@ def test_config_from_environment_variable(tmp_path: Path, monkeypatch: pytest.Mo
         ("[[feeds]]\nurl = 'u'\ninterval = 'soon'\n", "feeds.0.interval"),
         ("[[feeds]]\nname = 'no url'\n", "feeds.0.url"),
         ("this is = = not toml", "not valid TOML"),
+        (DESTINATION + "exclude_categories = ['vision']\n", "'vision' is not an arXiv category"),
+        (DESTINATION + "authors = ['Kingma', '…']\n", "author:Surname or author:Full Name"),
+        (DESTINATION + "exclude_keywords = ['??']\n", "'??' has no letters or digits"),
+        (DESTINATION + "categories = ['computer vision']\n", "destinations.0.categories"),
     ],
 )
 def test_bad_config_names_the_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -92,3 +99,25 @@ def test_settings_built_directly_need_no_secrets() -> None:
     settings = Settings(database_url="sqlite+aiosqlite:///x.db", feeds=[])
     assert settings.discord.token is None
     assert settings.watched_feeds() == []
+
+
+def test_a_destinations_filters_are_read_as_subscribe_reads_them() -> None:
+    settings = Settings(
+        destinations=[
+            {
+                "name": "papers",
+                "platform": "console",
+                "categories": ["cs.lg", "Stat"],
+                "keywords": ["Graph-Neural Networks"],
+                "authors": [' "Diederik P.  Kingma" ', "Fernández"],
+                "exclude_categories": ["CS.CV"],
+                "exclude_keywords": ["Survey"],
+            }
+        ]
+    )
+    (papers,) = settings.destinations
+    assert papers.categories == ["cs.LG", "stat"]
+    assert papers.keywords == ["graph neural networks"]
+    assert papers.authors == ["Diederik P. Kingma", "Fernández"]
+    assert papers.exclude_categories == ["cs.CV"]
+    assert papers.exclude_keywords == ["survey"]

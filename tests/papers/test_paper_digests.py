@@ -171,7 +171,10 @@ def test_dry_run_shows_papers_on_every_platform(shortbot, tmp_path: Path, platfo
     assert shortbot("ingest", str(LISTING), extra_env=env).code == 0
     result = shortbot("digest", "--dry-run", "--json", extra_env=env)
     assert result.code == 0, result.err
-    payloads = [json.loads(line)["payload"] for line in result.out.splitlines()]
+    lines = [json.loads(line) for line in result.out.splitlines()]
+    payloads = [line["payload"] for line in lines if "payload" in line]
+    (filters,) = [line["filters"] for line in lines if "filters" in line]  # it has categories
+    assert filters["papers"] == {"through": 3, "held": 2}  # the two replacements held back
     text = json.dumps(payloads, ensure_ascii=False)
     assert "Self-Normalizing Neural Networks" in text  # a new cs.LG paper
     assert "3 new papers on arXiv" in text
