@@ -1,5 +1,6 @@
-"""Subscriptions: what a Discord channel's digest carries (arXiv categories, keywords, a
-minimum vote count, replaced papers), added, removed and listed per guild and channel."""
+"""Subscriptions: what a Discord channel's digest carries (arXiv categories, keywords, authors,
+excluded categories and keywords, a minimum vote count, replaced papers), added, removed and
+listed per guild and channel."""
 
 from __future__ import annotations
 

@@ -163,7 +163,9 @@ feeds = Table(
     Column("last_skipped", JSON),
 )
 
-# What a Discord channel's digest carries: arXiv categories, keywords, a minimum vote count.
+# What a Discord channel's digest carries: arXiv categories, keywords, authors, excluded
+# categories and keywords, a minimum vote count (``kind``: a papers.model.SubscriptionKind value,
+# unconstrained; the longest, "exclude-category", fills its 16 characters).
 subscriptions = Table(
     "subscriptions",
     metadata,
