@@ -14,12 +14,13 @@ first positive rule it matched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from papers.model import NEW_ANNOUNCEMENTS, DigestItem, Paper, PaperItem, Subscription
 from papers.model import SubscriptionKind as Kind
-from papers.names import is_author, name_words
+from papers.names import folded, is_author, name_words
 from papers.text import normalize_title
 
 TOPICS = (Kind.CATEGORY, Kind.KEYWORD, Kind.AUTHOR)
@@ -49,6 +50,17 @@ def _in_categories(value: str, categories: set[str]) -> bool:
     return value in categories or any(c.split(".")[0] == value for c in categories)
 
 
+class _Authors:
+    """An item's authors, folded once when a rule first asks."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+
+    @functools.cached_property
+    def folded(self) -> str:
+        return folded(" ".join(self.names))
+
+
 class Filters:
     """A destination's rules, prepared once for judging many items."""
 
@@ -61,22 +73,26 @@ class Filters:
         self.min_votes = max(votes, key=lambda r: int(r.value), default=None)
         self.replacements = any(r.kind is Kind.REPLACEMENTS for r in self.rules)
         self._names = {r.value: name_words(r.value) for r in self.topics if r.kind is Kind.AUTHOR}
+        self._reads_text = any(r.kind in (Kind.KEYWORD, Kind.EXCLUDE_KEYWORD) for r in self.rules)
 
     def _matches(
-        self, rule: Subscription, categories: set[str], words: str, authors: Iterable[str]
+        self, rule: Subscription, categories: set[str], words: str, authors: _Authors
     ) -> bool:
         if rule.kind in (Kind.CATEGORY, Kind.EXCLUDE_CATEGORY):
             return _in_categories(rule.value, categories)
         if rule.kind in (Kind.KEYWORD, Kind.EXCLUDE_KEYWORD):
             return f" {rule.value} " in words
         wanted = self._names[rule.value]
-        return any(is_author(wanted, name) for name in authors)
+        # the surname's word somewhere among the authors first: most items have no such author
+        return wanted[-1] in authors.folded and any(is_author(wanted, n) for n in authors.names)
 
     def _judge(self, papers: Sequence[Paper], text: str, votes: int | None) -> Verdict:
         categories = {c for p in papers for c in p.categories}
-        parts = [text, *(p.title for p in papers), *(p.abstract or "" for p in papers)]
-        words = f" {normalize_title(' '.join(parts))} "
-        authors = [a for p in papers for a in p.authors]
+        words = ""  # the words keywords are looked for in, when there are keywords
+        if self._reads_text:
+            parts = [text, *(p.title for p in papers), *(p.abstract or "" for p in papers)]
+            words = f" {normalize_title(' '.join(parts))} "
+        authors = _Authors([a for p in papers for a in p.authors])
         for rule in self.excluded:
             if self._matches(rule, categories, words, authors):
                 return Verdict(False, _reason(rule), rule)
@@ -90,9 +106,10 @@ class Filters:
         return Verdict(False, OFF_TOPIC)
 
     def judge(self, item: DigestItem) -> Verdict:
-        """A summary: its papers' categories, titles, abstracts and authors, its own text, its
-        votes (none counts as 0)."""
-        return self._judge(item.papers, item.summary.text, item.summary.votes or 0)
+        """A summary: its papers' categories, titles, abstracts and authors, its own title and
+        text, its votes (none counts as 0)."""
+        summary = item.summary
+        return self._judge(item.papers, f"{summary.title} {summary.text}", summary.votes or 0)
 
     def judge_paper(self, item: PaperItem) -> Verdict:
         """A newly announced paper (no votes); a replaced version only with ``replacements``."""

@@ -21,21 +21,29 @@ _SEPARATORS = re.compile(r"[\W_]+")
 
 def fold(text: str) -> str:
     """Lower case without accents: ``Fernández`` → ``fernandez``, ``Łukasz`` → ``lukasz``."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def folded(text: str) -> str:
+    """``text`` folded, apostrophes gone: where a surname's word can be looked for at once
+    (``Cathy O’Neil`` → ``cathy oneil``)."""
+    return _APOSTROPHES.sub("", fold(text))
 
 
 def name_words(name: str) -> tuple[str, ...]:
     """A name's words, folded; apostrophes join (``O'Neil`` → ``oneil``), points, hyphens and
     spaces separate: ``Diederik P. Kingma`` → ``("diederik", "p", "kingma")``."""
-    return tuple(w for w in _SEPARATORS.split(_APOSTROPHES.sub("", fold(name))) if w)
+    return tuple(w for w in _SEPARATORS.split(folded(name)) if w)
 
 
 def listed_words(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """An author's name as arXiv lists it: the words before the last word, and the last word's
     hyphenated parts (``Manuel Fernández-Delgado`` → ``(("manuel",), ("fernandez",
     "delgado"))``)."""
-    words = _APOSTROPHES.sub("", fold(name)).split()
+    words = folded(name).split()
     if not words:
         return (), ()
     before = tuple(w for word in words[:-1] for w in _SEPARATORS.split(word) if w)
