@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 
 from papers.errors import UserError
-from papers.filters import TOPICS, Filters
+from papers.filters import Filters
 from papers.model import DigestItem, PaperItem, Subscription, SubscriptionKind
 from papers.names import name_words
 from papers.text import collapse, normalize_title, strip_controls
@@ -132,16 +132,6 @@ def same(kind: SubscriptionKind, value: str, other: Subscription) -> bool:
     return other.value == value
 
 
-def min_votes(subscriptions: Sequence[Subscription]) -> int:
-    values = [int(s.value) for s in subscriptions if s.kind is SubscriptionKind.MIN_VOTES]
-    return max(values, default=0)
-
-
-def topics(subscriptions: Sequence[Subscription]) -> list[Subscription]:
-    """The category, keyword and author subscriptions (what a digest is about)."""
-    return [s for s in subscriptions if s.kind in TOPICS]
-
-
 def matches(item: DigestItem, subscriptions: Sequence[Subscription]) -> bool:
     """Whether a summary belongs in a digest with these subscriptions (:mod:`papers.filters`).
 
@@ -157,4 +147,5 @@ def matches_paper(item: PaperItem, subscriptions: Sequence[Subscription]) -> boo
     match, that no exclusion holds back. New and cross-listed announcements always;
     replacements only with a ``replacements`` subscription.
     """
-    return bool(topics(subscriptions)) and Filters(subscriptions).judge_paper(item).passed
+    filters = Filters(subscriptions)
+    return bool(filters.topics) and filters.judge_paper(item).passed
