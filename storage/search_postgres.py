@@ -222,10 +222,16 @@ async def _ranked(
     params: dict[str, Any] = {"limit": limit, "query": " ".join(words)}
     statements = _BY_COLUMN[column]
     estimate = await _estimate_rows(conn, statements, params)
-    if column == FULL and found and estimate > FILL_DOCS:
-        # many abstracts hold the words: ranking them reads each one's tsvector (from TOAST,
-        # hundreds of ms), and they add little to the titles found
-        return []
+    if column == FULL and found:
+        if estimate > FILL_DOCS:
+            # many abstracts hold the words: ranking them reads each one's tsvector (from
+            # TOAST, hundreds of ms), and they add little to the titles found
+            return []
+        # the planner's estimate of words that meet is a product of their frequencies, often
+        # 5-50 times too low: the fill, which only adds to the titles found, has a budget too
+        return await _within_budget(
+            conn, statements.ranked, params, params["query"], FILL_BUDGET_MS
+        )
     return await _best_or_newest(conn, statements, estimate, params, params["query"])
 
 
@@ -235,23 +241,30 @@ async def _ranked(
 # at 3 M papers (tsvectors of abstracts read from TOAST). So the walk has a budget; past it,
 # nothing is found this way (a savepoint keeps the use case's transaction usable).
 NEWEST_BUDGET_MS = 150
-_BUDGET = text(f"SET LOCAL statement_timeout = {NEWEST_BUDGET_MS}")
+FILL_BUDGET_MS = 30
 _NO_BUDGET = text("SET LOCAL statement_timeout = 0")
 
 
 async def _newest_within_budget(
     conn: AsyncConnection, newest: Any, params: Any, what: str
 ) -> list[int]:
+    return await _within_budget(conn, newest, params, what, NEWEST_BUDGET_MS)
+
+
+async def _within_budget(
+    conn: AsyncConnection, statement: Any, params: Any, what: str, budget_ms: int
+) -> list[int]:
+    """The ids ``statement`` answers within ``budget_ms``; none if it takes longer."""
     savepoint = await conn.begin_nested()
     try:
-        await conn.execute(_BUDGET)
-        rows = (await conn.execute(newest, params)).all()
+        await conn.execute(text(f"SET LOCAL statement_timeout = {int(budget_ms)}"))
+        rows = (await conn.execute(statement, params)).all()
         await conn.execute(_NO_BUDGET)
     except DBAPIError as exc:
         await savepoint.rollback()
         if "statement timeout" not in str(exc) and "canceling statement" not in str(exc):
             raise
-        log.info("search: the newest matches of %r took over %d ms", what, NEWEST_BUDGET_MS)
+        log.info("search: the matches of %r took over %d ms", what, budget_ms)
         return []
     await savepoint.commit()
     return [row[0] for row in rows]

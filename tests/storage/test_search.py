@@ -296,3 +296,33 @@ async def test_a_walk_past_its_budget_finds_nothing_and_the_search_goes_on(
         found = [p.key for p in await pg_store.search_papers(["residual", "learning"])]
     assert "1512.03385" in found  # from the abstracts' walk, in the same transaction
     assert "took over 150 ms" in caplog.text
+
+
+@pytest.mark.postgresql
+async def test_an_abstracts_fill_past_its_budget_leaves_the_titles_found(
+    pg_store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """PostgreSQL: the abstracts only fill what the heads leave, and the planner's estimate of
+    words that meet can be far too low, so the fill has FILL_BUDGET_MS: past it the titles
+    found are the answer (here the fill is made slow on purpose)."""
+    from dataclasses import replace
+
+    from sqlalchemy import text
+
+    from storage import search_postgres
+
+    # every paper, slowly: without the budget they would fill the answer
+    slow = text(
+        "SELECT id FROM papers, pg_sleep(0.5) "
+        "WHERE search @@ plainto_tsquery('english', :query) OR true ORDER BY id DESC LIMIT :limit"
+    )
+    full = search_postgres._BY_COLUMN[search_postgres.FULL]
+    monkeypatch.setitem(
+        search_postgres._BY_COLUMN, search_postgres.FULL, replace(full, ranked=slow)
+    )
+    with caplog.at_level("INFO", logger="storage.search_postgres"):
+        found = [p.key for p in await pg_store.search_papers(["residual", "learning"])]
+    assert found == ["1512.03385"]  # the title holding both words, and no fill
+    assert "took over 30 ms" in caplog.text
