@@ -268,6 +268,22 @@ def test_fts5_query_quotes_every_term() -> None:
     assert fts5_query([]) == ""
 
 
+def _slowed(monkeypatch: pytest.MonkeyPatch, column: str, kind: str, where: str) -> None:
+    """PostgreSQL search's ``kind`` statement (ranked, newest) of ``column`` made to take
+    half a second, answering the newest papers ``where`` holds."""
+    from dataclasses import replace
+
+    from sqlalchemy import text
+
+    from storage import search_postgres
+
+    slow = text(
+        f"SELECT id FROM papers, pg_sleep(0.5) WHERE {where} ORDER BY id DESC LIMIT :limit"
+    )
+    statements = search_postgres._BY_COLUMN[column]
+    monkeypatch.setitem(search_postgres._BY_COLUMN, column, replace(statements, **{kind: slow}))
+
+
 @pytest.mark.postgresql
 async def test_a_walk_past_its_budget_finds_nothing_and_the_search_goes_on(
     pg_store: Store,
@@ -277,21 +293,11 @@ async def test_a_walk_past_its_budget_finds_nothing_and_the_search_goes_on(
     """PostgreSQL: the newest matches of common words that rarely meet can take seconds to
     walk; past NEWEST_BUDGET_MS that walk gives up, and the same transaction answers the rest
     (here the abstracts' search, after a heads' walk made slow on purpose)."""
-    from dataclasses import replace
-
-    from sqlalchemy import text
-
     from storage import search_postgres
 
     monkeypatch.setattr(search_postgres, "COMMON_DOCS", -1)  # every search walks the newest
-    slow = text(
-        "SELECT id FROM papers, pg_sleep(0.5) "
-        "WHERE head @@ plainto_tsquery('shortbot_head', :query) ORDER BY id DESC LIMIT :limit"
-    )
-    heads = search_postgres._BY_COLUMN[search_postgres.HEAD]
-    monkeypatch.setitem(
-        search_postgres._BY_COLUMN, search_postgres.HEAD, replace(heads, newest=slow)
-    )
+    where = "head @@ plainto_tsquery('shortbot_head', :query)"
+    _slowed(monkeypatch, search_postgres.HEAD, "newest", where)
     with caplog.at_level("INFO", logger="storage.search_postgres"):
         found = [p.key for p in await pg_store.search_papers(["residual", "learning"])]
     assert "1512.03385" in found  # from the abstracts' walk, in the same transaction
@@ -307,21 +313,11 @@ async def test_an_abstracts_fill_past_its_budget_leaves_the_titles_found(
     """PostgreSQL: the abstracts only fill what the heads leave, and the planner's estimate of
     words that meet can be far too low, so the fill has FILL_BUDGET_MS: past it the titles
     found are the answer (here the fill is made slow on purpose)."""
-    from dataclasses import replace
-
-    from sqlalchemy import text
-
     from storage import search_postgres
 
     # every paper, slowly: without the budget they would fill the answer
-    slow = text(
-        "SELECT id FROM papers, pg_sleep(0.5) "
-        "WHERE search @@ plainto_tsquery('english', :query) OR true ORDER BY id DESC LIMIT :limit"
-    )
-    full = search_postgres._BY_COLUMN[search_postgres.FULL]
-    monkeypatch.setitem(
-        search_postgres._BY_COLUMN, search_postgres.FULL, replace(full, ranked=slow)
-    )
+    where = "search @@ plainto_tsquery('english', :query) OR true"
+    _slowed(monkeypatch, search_postgres.FULL, "ranked", where)
     with caplog.at_level("INFO", logger="storage.search_postgres"):
         found = [p.key for p in await pg_store.search_papers(["residual", "learning"])]
     assert found == ["1512.03385"]  # the title holding both words, and no fill
