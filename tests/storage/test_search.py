@@ -278,7 +278,7 @@ def _slowed(monkeypatch: pytest.MonkeyPatch, column: str, kind: str, where: str)
     from storage import search_postgres
 
     slow = text(
-        f"SELECT id FROM papers, pg_sleep(0.5) WHERE {where} ORDER BY id DESC LIMIT :limit"
+        f"SELECT id FROM papers, pg_sleep(0.5) WHERE {where} ORDER BY id DESC LIMIT :limit"  # noqa: S608 (test text)
     )
     statements = search_postgres._BY_COLUMN[column]
     monkeypatch.setitem(search_postgres._BY_COLUMN, column, replace(statements, **{kind: slow}))
