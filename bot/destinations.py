@@ -13,6 +13,7 @@ from bot.app import App
 from bot.platforms import DISCORD_CHANNEL, DISCORD_SESSION, Build, DestinationError, factory, load
 from bot.settings import DestinationSettings
 from papers.delivery import DeliveryPolicy
+from papers.discord_pings import filter_rules, ping_role
 from papers.model import Subscription
 from papers.model import SubscriptionKind as Kind
 from papers.publishing import Publisher
@@ -111,10 +112,14 @@ async def _subscribed_channels(
         name = f"discord:{channel_id}"
         if only and name != only:
             continue
+        if not filter_rules(subs):  # a ping role alone subscribes to nothing
+            continue
         try:
             # the guild is known: the channel needs no lookup
             guild = subs[0].guild_id or None
-            publisher = await load(DISCORD_CHANNEL)(run, name, channel_id, guild_id=guild)
+            publisher = await load(DISCORD_CHANNEL)(
+                run, name, channel_id, guild_id=guild, ping_role_id=ping_role(subs)
+            )
         except DestinationError as exc:
             problems.append(f"{name}: {exc}")
             continue

@@ -182,6 +182,9 @@ class DestinationSettings(_Section):
     mode: Literal["thread", "per-item"] = "thread"  # x
     link_mode: Literal["links", "one-link"] = "links"  # x: one-link carries one URL per digest
     daily_budget: int | None = Field(default=None, ge=1)  # posts per 24 hours
+    # discord, discord-webhook: the role the digest mentions, members opting in with its
+    # "Notify me" button (a channel's; a webhook cannot carry the button)
+    ping_role_id: int | None = Field(default=None, gt=0)
 
 
 class XSettings(_Section):

@@ -12,6 +12,8 @@ from __future__ import annotations
 from bot.app import App
 from papers import subscriptions as rules
 from papers.delivery import Selection
+from papers.discord_pings import filter_rules, ping_role
+from papers.errors import UserError
 from papers.model import Subscription, SubscriptionKind
 from papers.usecases import preview_digest
 
@@ -53,6 +55,38 @@ async def unsubscribe(app: App, *, guild_id: int, channel_id: int, what: str) ->
                 guild_id=guild_id, channel_id=channel_id, kind=kind, value=sub.value
             )
     return removed
+
+
+async def set_ping_role(
+    app: App, *, guild_id: int, channel_id: int, role_id: int | None, by: int
+) -> None:
+    """Make the channel's digest mention ``role_id`` (members opt in with the digest's
+    "Notify me" button), or no role (None). A channel that subscribes to nothing has no
+    digest to ping about (``UserError``)."""
+    held = await list_subscriptions(app, guild_id=guild_id, channel_id=channel_id)
+    if role_id is not None and not filter_rules(held):
+        raise UserError("that channel has no digest yet: subscribe it to something first")
+    kind = SubscriptionKind.PING_ROLE
+    await app.store.unsubscribe(guild_id=guild_id, channel_id=channel_id, kind=kind, value=None)
+    if role_id is not None:
+        await app.store.subscribe(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            kind=kind,
+            value=str(role_id),
+            by=by,
+            now=app.clock(),
+        )
+
+
+async def channel_ping_role(app: App, channel_id: int) -> int | None:
+    """The role the digests of ``channel_id`` mention: a configured Discord destination's
+    ``ping_role_id``, else the one a maintainer set on the channel's subscriptions."""
+    for config in app.settings.all_destinations():
+        if config.platform == "discord" and config.channel_id == channel_id and config.ping_role_id:
+            return config.ping_role_id
+    subs = await app.store.list_subscriptions(guild_id=None, channel_id=channel_id)
+    return ping_role(subs)
 
 
 async def list_subscriptions(

@@ -342,6 +342,7 @@ class SubscriptionKind(enum.StrEnum):
     EXCLUDE_CATEGORY = "exclude-category"
     MIN_VOTES = "min-votes"
     REPLACEMENTS = "replacements"  # also announce papers arXiv lists as replaced
+    PING_ROLE = "ping-role"  # a setting, not a filter: the role the digest mentions (its id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +364,8 @@ class Subscription:
             return "replaced versions of papers too"
         if self.kind is SubscriptionKind.AUTHOR:
             return f"author {self.value}"
+        if self.kind is SubscriptionKind.PING_ROLE:
+            return f"mentions role {self.value}, with a Notify me button"
         if self.kind is SubscriptionKind.EXCLUDE_CATEGORY:
             return f"not arXiv category {self.value}"
         if self.kind is SubscriptionKind.EXCLUDE_KEYWORD:

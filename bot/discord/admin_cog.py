@@ -6,6 +6,7 @@ Every command acts on the guild it is typed in: another guild's feeds and channe
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -22,7 +23,8 @@ from bot.discord.client import ShortBot
 from bot.discord.views import embed
 from bot.watch import describe_skipped
 from papers import discord_render as render
-from papers.model import Feed
+from papers.discord_pings import mention
+from papers.model import Feed, SubscriptionKind
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,37 @@ def _feed_line(feed: Feed) -> str:
     last = feed.last_result or "never polled"
     label = render.escape(render.clip(feed.label, 120))
     return f"**{feed.id}** {label} — {state}; {render.escape(last[:200])}"
+
+
+_NO_ROLE = ("none", "off", "no", "nobody")
+
+if TYPE_CHECKING:
+    RoleOrNone = discord.Role | None
+else:
+
+    class RoleOrNone(commands.Converter):
+        """A role (@mention, id or name) of this server, or ``none``."""
+
+        async def convert(self, ctx: commands.Context[ShortBot], text: str) -> discord.Role | None:
+            if text.strip().lower() in _NO_ROLE:
+                return None
+            return await commands.RoleConverter().convert(ctx, text.strip())
+
+
+def _ping_warnings(role: discord.Role) -> list[str]:
+    """What keeps the role from working as a digest's ping and its Notify me button."""
+    problems = []
+    me = role.guild.me
+    if not role.mentionable and (me is None or not me.guild_permissions.mention_everyone):
+        problems.append(
+            "the role is not mentionable: allow anyone to mention it in its settings, or give "
+            "me Mention @everyone, @here and All Roles"
+        )
+    if me is not None and not me.guild_permissions.manage_roles:
+        problems.append("the Notify me button needs me to have Manage Roles")
+    elif me is not None and role >= me.top_role:
+        problems.append("the Notify me button needs my highest role above it")
+    return problems
 
 
 class AdminCog(commands.Cog, name="Maintainers"):
@@ -212,7 +245,15 @@ class AdminCog(commands.Cog, name="Maintainers"):
         if not rows:
             await ctx.send("No subscriptions: digests carry every new summary.")
             return
-        lines = [f"<#{s.channel_id}>: {render.escape(s.describe())}" for s in rows]
+        lines = [
+            f"<#{s.channel_id}>: "
+            + (
+                f"mentions {mention(int(s.value))}, with a Notify me button"
+                if s.kind is SubscriptionKind.PING_ROLE
+                else render.escape(s.describe())
+            )
+            for s in rows
+        ]
         await ctx.send(
             embed=embed(
                 {"title": "Subscriptions", "description": render.clip("\n".join(lines), 4000)}
@@ -224,8 +265,9 @@ class AdminCog(commands.Cog, name="Maintainers"):
     @commands.hybrid_group(name="digest", description="Digest tools", invoke_without_command=True)
     async def digest(self, ctx: commands.Context[ShortBot]) -> None:
         await ctx.send(
-            f"Usage: `{ctx.clean_prefix}digest preview [#channel]` or "
-            f"`{ctx.clean_prefix}digest now DESTINATION`"
+            f"Usage: `{ctx.clean_prefix}digest preview [#channel]`, "
+            f"`{ctx.clean_prefix}digest now DESTINATION` or "
+            f"`{ctx.clean_prefix}digest ping ROLE|none [#channel]`"
         )
 
     @digest.command(
@@ -248,6 +290,45 @@ class AdminCog(commands.Cog, name="Maintainers"):
             return
         text = counts(reports[0])
         await ctx.send(f"Digest of **{render.escape(label)}** sent now: {render.escape(text)}.")
+
+    @digest.command(
+        ignore_extra=False,
+        name="ping",
+        usage="ROLE|none [#channel]",
+        description="Mention a role in a channel's digests, with a Notify me button",
+        help="The channel's digests mention ROLE (an @mention, id or name), and only it; "
+        "members take or drop the role with the digest's Notify me button. `none` stops it.",
+    )
+    @app_commands.describe(
+        role="the role to mention (its name or id), or none", channel="default: this channel"
+    )
+    async def digest_ping(
+        self,
+        ctx: commands.Context[ShortBot],
+        role: RoleOrNone,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        target = self._channel(ctx, channel)
+        if role is not None and (role.is_default() or role.managed):
+            raise commands.BadArgument("pick a role members can hold (not @everyone nor a bot's)")
+        await subscriptions.set_ping_role(  # no subscription: the error handler says why
+            self.bot.app,
+            guild_id=target.guild.id,
+            channel_id=target.id,
+            role_id=role.id if role is not None else None,
+            by=ctx.author.id,
+        )
+        if role is None:
+            await ctx.send(f"The digests of {target.mention} mention no role now.")
+            return
+        text = (
+            f"The digests of {target.mention} now mention {mention(role.id)}, with a Notify me "
+            "button members press to take or drop the role."
+        )
+        warnings = _ping_warnings(role)
+        if warnings:
+            text += " Note: " + "; ".join(warnings) + "."
+        await ctx.send(text)
 
     @digest.command(
         ignore_extra=False,

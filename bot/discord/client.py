@@ -25,7 +25,12 @@ log = logging.getLogger(__name__)
 
 
 # the cogs, loaded by name in setup_hook: they import this module, it never imports them
-EXTENSIONS = ("bot.discord.papers_cog", "bot.discord.admin_cog", "bot.discord.schedule_cog")
+EXTENSIONS = (
+    "bot.discord.papers_cog",
+    "bot.discord.admin_cog",
+    "bot.discord.schedule_cog",
+    "bot.discord.notify",
+)
 
 
 def _sentence(reason: str) -> str:

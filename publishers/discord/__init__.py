@@ -1,10 +1,12 @@
 """Discord publishers: digests posted to a channel by the bot (REST only) or through a webhook.
 
 Both render with :func:`papers.discord_render.digest_posts` (pure) and send every message with
-``allowed_mentions`` none. One start serves a whole run: ``send`` and ``find_sent`` start on
-first use (or call ``start()`` to check the destination early: it raises the ``PublishError``
-kinds of ``papers.publishing``), and ``close()`` (or leaving ``async with``, whose entry makes
-no request) ends it.
+``allowed_mentions`` none, but the first message of a digest with a ping role, which may ping
+that role alone (:mod:`papers.discord_pings`; a channel's also carries the "Notify me" button).
+One start serves a whole run: ``send`` and ``find_sent`` start on first use (or call
+``start()`` to check the destination early: it raises the ``PublishError`` kinds of
+``papers.publishing``), and ``close()`` (or leaving ``async with``, whose entry makes no
+request) ends it.
 
 The modules, by what they own:
 

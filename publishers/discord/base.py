@@ -3,17 +3,21 @@
 :class:`Closing`: ``async with`` whose entry makes no request and whose exit closes.
 :class:`DiscordPublisher`: a destination's name, heading and timeout, rendering with
 :func:`papers.discord_render.digest_posts` (pure), and :func:`message_parts`, which turns a
-rendered post into what discord.py sends (every message goes with ``allowed_mentions`` none).
+rendered post into what discord.py sends (every message goes with ``allowed_mentions`` none,
+except the first message of a digest with a ping role, which may ping that role only:
+:mod:`papers.discord_pings`).
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Self
 
 import discord
 
+from papers.discord_pings import NOTIFY_ID, NOTIFY_LABEL, has_button, pinged_roles, with_ping
 from papers.discord_render import digest_heading, digest_posts
 from papers.model import Digest
 from papers.publishing import ItemRejected, Post, Transient
@@ -46,11 +50,17 @@ class DiscordPublisher(Closing):
     checks it early, raising the ``PublishError`` kinds of :mod:`publishers.discord.errors`)."""
 
     platform = "discord"
+    # whether its messages can carry the "Notify me" button (a webhook not owned by the
+    # application cannot send interactive components)
+    buttons = True
 
-    def __init__(self, name: str, *, heading: str, timeout: float) -> None:
+    def __init__(
+        self, name: str, *, heading: str, timeout: float, ping_role_id: int | None = None
+    ) -> None:
         self.name = name
         self.heading = heading
         self.timeout = timeout
+        self.ping_role_id = ping_role_id
         self._lock = asyncio.Lock()
 
     @property
@@ -59,9 +69,12 @@ class DiscordPublisher(Closing):
         raise NotImplementedError
 
     def render(self, digest: Digest) -> list[Post]:
-        return digest_posts(
+        posts = digest_posts(
             digest, destination=self.name, heading=digest_heading(digest, self.heading)
         )
+        if self.ping_role_id is None:
+            return posts
+        return with_ping(posts, self.ping_role_id, button=self.buttons)
 
     async def delivery_guarantee(self) -> str | None:
         """None: the channel's history (and the message nonce) find a cut-off post again."""
@@ -71,13 +84,41 @@ class DiscordPublisher(Closing):
         return Transient(f"the publisher for {self._where} was closed while in use")
 
 
-def message_parts(post: Post) -> tuple[str | None, list[discord.Embed]]:
-    """The content and embeds of a rendered post (``ItemRejected`` if it is not a message)."""
+@dataclass(frozen=True)
+class Message:
+    """What discord.py sends for a rendered post."""
+
+    content: str | None
+    embeds: list[discord.Embed]
+    allowed_mentions: discord.AllowedMentions
+    view: discord.ui.View | None
+
+
+def notify_view() -> discord.ui.View:
+    """The "Notify me" button as discord.py sends it (the bot answers its presses by its
+    fixed custom id; this view is only the button's shape)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        discord.ui.Button(
+            label=NOTIFY_LABEL, custom_id=NOTIFY_ID, style=discord.ButtonStyle.secondary
+        )
+    )
+    return view
+
+
+def message_parts(post: Post) -> Message:
+    """What to send for a rendered post (``ItemRejected`` if it is not a message): no one
+    pinged, but for the role a digest's first message names in its ``allowed_mentions``."""
     try:
         content = post.payload.get("content") or None
         embeds = [discord.Embed.from_dict(e) for e in post.payload.get("embeds") or []]
+        roles = pinged_roles(post.payload)
     except (TypeError, ValueError, AttributeError) as exc:
         raise ItemRejected(f"the post is not a Discord message: {exc}") from exc
     if content is not None and not isinstance(content, str):
         raise ItemRejected("the post's content is not text")
-    return content, embeds
+    allowed = discord.AllowedMentions.none()
+    if roles:
+        allowed.roles = [discord.Object(r) for r in roles]
+    view = notify_view() if has_button(post.payload) else None
+    return Message(content, embeds, allowed, view)

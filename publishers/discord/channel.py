@@ -53,8 +53,9 @@ class DiscordChannelPublisher(DiscordPublisher):
         scan_limit: int = SCAN_LIMIT,
         session: DiscordSession | None = None,
         guild_id: int | None = None,
+        ping_role_id: int | None = None,
     ) -> None:
-        super().__init__(name, heading=heading, timeout=timeout)
+        super().__init__(name, heading=heading, timeout=timeout, ping_role_id=ping_role_id)
         self.channel_id = channel_id
         self.guild_id = guild_id
         self.max_ratelimit_wait = max_ratelimit_wait
@@ -128,14 +129,15 @@ class DiscordChannelPublisher(DiscordPublisher):
         """Post one message with ``post.key`` as its enforced nonce (``reply_to`` is unused:
         Discord digests are not threads)."""
         _, channel = await self._ready()
-        content, embeds = message_parts(post)
+        parts = message_parts(post)
         with discord_errors(self._where):
             async with asyncio.timeout(self.timeout):
                 message = await channel.send(
-                    content=content,
-                    embeds=embeds,
+                    content=parts.content,
+                    embeds=parts.embeds,
                     nonce=post.key,  # discord.py adds enforce_nonce=true with every nonce
-                    allowed_mentions=discord.AllowedMentions.none(),
+                    allowed_mentions=parts.allowed_mentions,
+                    view=parts.view or discord.utils.MISSING,
                 )
         return Sent(post_id=str(message.id), url=self._jump_url(message))
 

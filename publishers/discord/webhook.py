@@ -37,8 +37,12 @@ _WEBHOOK_URL = re.compile(
 class DiscordWebhookPublisher(DiscordPublisher):
     """Posts digests through a channel webhook (``https://discord.com/api/webhooks/ID/TOKEN``).
 
-    The URL's token is a secret: it stays out of ``repr``, logs and exception text.
+    The URL's token is a secret: it stays out of ``repr``, logs and exception text. A ping
+    role is mentioned without the "Notify me" button: a webhook made in a server's settings is
+    not the application's, and Discord ignores the interactive components it sends.
     """
+
+    buttons = False
 
     def __init__(
         self,
@@ -49,11 +53,12 @@ class DiscordWebhookPublisher(DiscordPublisher):
         timeout: float = DEFAULT_TIMEOUT,
         reader: DiscordSession | None = None,
         scan_limit: int = SCAN_LIMIT,
+        ping_role_id: int | None = None,
     ) -> None:
         match = _WEBHOOK_URL.search(url)
         if match is None:
             raise ValueError(f"destination {name!r}: the webhook URL is not a Discord webhook URL")
-        super().__init__(name, heading=heading, timeout=timeout)
+        super().__init__(name, heading=heading, timeout=timeout, ping_role_id=ping_role_id)
         self.webhook_id = int(match["id"])
         self.__url = url
         self.__token = match["token"]
@@ -101,13 +106,13 @@ class DiscordWebhookPublisher(DiscordPublisher):
         webhook = self._webhook
         if webhook is None:
             raise self._closed()
-        content, embeds = message_parts(post)
+        parts = message_parts(post)
         with discord_errors(self._where, secret=self.__token):
             async with asyncio.timeout(self.timeout):
                 message = await webhook.send(
-                    content=content or discord.utils.MISSING,
-                    embeds=embeds,
-                    allowed_mentions=discord.AllowedMentions.none(),
+                    content=parts.content or discord.utils.MISSING,
+                    embeds=parts.embeds,
+                    allowed_mentions=parts.allowed_mentions,
                     wait=True,
                 )
         guild = webhook.guild_id if webhook.guild_id is not None else "@me"

@@ -1,5 +1,11 @@
 """Routes for guilds, their channels, roles and members, and for users and DM channels.
 
+A member's roles change through ``PUT`` / ``DELETE /guilds/{guild}/members/{user}/roles/{role}``
+as on Discord: the bot needs Manage Roles (or Administrator) and a highest role above the
+role it gives or takes (403 50013 Missing Permissions otherwise); ``@everyone`` and managed
+roles cannot be given or taken. ``GUILD_MEMBER_UPDATE`` goes to sessions with the members
+intent only.
+
 :class:`GuildRoutes` is a mixin of :class:`~tests.fakediscord.server.FakeDiscord`; answers come
 from the fake's world (:mod:`tests.fakediscord.models`).
 """
@@ -8,8 +14,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from tests.fakediscord.api import Route, json_response, path_snowflake, unknown
+from tests.fakediscord.api import ApiError, Route, json_response, path_snowflake, unknown
 from tests.fakediscord.models import Guild
+from tests.fakediscord.permissions import INTENT_GUILD_MEMBERS, Permission
 from tests.fakediscord.records import RecordedRequest
 
 
@@ -23,6 +30,8 @@ class GuildRoutes:
             ("GET", "/guilds/{guild_id}/roles", self._get_guild_roles),
             ("GET", "/guilds/{guild_id}/members", self._list_members),
             ("GET", "/guilds/{guild_id}/members/{user_id}", self._get_member),
+            ("PUT", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", self._add_role),
+            ("DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}", self._remove_role),
         ]
 
     async def _get_user(self, request: web.Request, record: RecordedRequest) -> web.Response:
@@ -77,3 +86,39 @@ class GuildRoutes:
         if member is None:
             raise unknown("Member", 10007)
         return json_response(member.payload())
+
+    async def _add_role(self, request: web.Request, record: RecordedRequest) -> web.Response:
+        return await self._change_role(request, add=True)
+
+    async def _remove_role(self, request: web.Request, record: RecordedRequest) -> web.Response:
+        return await self._change_role(request, add=False)
+
+    async def _change_role(self, request: web.Request, *, add: bool) -> web.Response:
+        guild = self._guild_for_bot(request)
+        member = guild.get_member(path_snowflake(request, "user_id", "Member", 10007))
+        if member is None:
+            raise unknown("Member", 10007)
+        role = guild.get_role(path_snowflake(request, "role_id", "Role", 10011))
+        if role is None:
+            raise unknown("Role", 10011)
+        bot = self._bot_member(guild)
+        if not guild.base_permissions(bot) & Permission.MANAGE_ROLES:
+            raise ApiError(403, 50013, "Missing Permissions")
+        highest = max((r.position for r in bot.roles), default=0)
+        if bot.id != guild.owner_id and role.position >= highest:
+            raise ApiError(403, 50013, "Missing Permissions")
+        if role.managed or role.id == guild.id:
+            raise ApiError(403, 50013, "Missing Permissions")
+        held = role in member.roles
+        if add and not held:
+            member.roles.append(role)
+        elif not add and held:
+            member.roles.remove(role)
+        if held != add:
+            data = member.payload()
+            data["guild_id"] = str(guild.id)
+            for session in self.sessions:
+                if not session.ended and session.has_intent(INTENT_GUILD_MEMBERS):
+                    await self._gateway.dispatch(session, "GUILD_MEMBER_UPDATE", data)
+        self._notify()
+        return web.Response(status=204)
