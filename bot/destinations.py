@@ -5,13 +5,15 @@ after."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.app import App
 from bot.platforms import DISCORD_CHANNEL, DISCORD_SESSION, Build, DestinationError, factory, load
 from bot.settings import DestinationSettings
+from papers import top
 from papers.delivery import DeliveryPolicy
 from papers.discord_pings import filter_rules, ping_role
 from papers.model import Subscription
@@ -20,7 +22,7 @@ from papers.publishing import Publisher
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Destination", "DestinationError", "open_destinations", "rules_of"]
+__all__ = ["Destination", "DestinationError", "channel_policy", "open_destinations", "rules_of"]
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,11 @@ async def open_destinations(
             except DestinationError as exc:
                 problems.append(f"{config.name}: {exc}")
                 continue
+            window = config.top_window
             policy = DeliveryPolicy(
-                max_items=config.max_items or app.settings.digest.max_items,
+                max_items=config.max_items or max_items(app, window),
                 rules=rules_of(config),
+                window=window,
                 daily_budget=config.daily_budget,
                 reconcile_window_seconds=reconcile_window(app, config.platform),
             )
@@ -123,10 +127,22 @@ async def _subscribed_channels(
         except DestinationError as exc:
             problems.append(f"{name}: {exc}")
             continue
-        policy = DeliveryPolicy(
-            max_items=app.settings.digest.max_items,
-            rules=tuple(subs),
-            reconcile_window_seconds=reconcile_window(app, "discord"),
-        )
-        out.append(Destination(publisher, policy))
+        out.append(Destination(publisher, channel_policy(app, subs)))
     return out
+
+
+def max_items(app: App, window: timedelta | None) -> int:
+    """A digest's length when its destination sets none: a top digest's is ``TOP_ITEMS``."""
+    return top.TOP_ITEMS if window is not None else app.settings.digest.max_items
+
+
+def channel_policy(app: App, subs: Sequence[Subscription]) -> DeliveryPolicy:
+    """A subscribed channel's policy: its filters, and its window when its digest is a top
+    digest (its ``top`` rule, ``papers.top``)."""
+    window = top.window_of(subs)
+    return DeliveryPolicy(
+        max_items=max_items(app, window),
+        rules=tuple(s for s in subs if s.kind is not Kind.TOP),
+        window=window,
+        reconcile_window_seconds=reconcile_window(app, "discord"),
+    )

@@ -11,7 +11,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -24,6 +24,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -33,6 +34,7 @@ from pydantic_settings import (
 )
 
 from papers import subscriptions as rules
+from papers import top
 
 CONFIG_ENV = "SHORTBOT_CONFIG"
 DEFAULT_CONFIG_FILE = "shortbot.toml"
@@ -93,6 +95,16 @@ def _each(parse: Callable[[str], str | None], what: str) -> AfterValidator:
 Names = Annotated[list[str], _each(rules.author, "a name")]
 Keywords = Annotated[list[str], _each(rules.keyword, "keywords")]
 Categories = Annotated[list[str], _each(rules.category, "an arXiv category such as cs.CV")]
+
+
+def _window(value: Any) -> timedelta:
+    """A top digest's window: ``"7d"``, ``"24h"`` (``papers.top``)."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected {top.WORDS}, in quotes")
+    return top.parse_window(value)  # BadWindow is a ValueError: pydantic reports it
+
+
+Window = Annotated[timedelta, BeforeValidator(_window)]
 
 
 class _Section(BaseModel):
@@ -185,6 +197,21 @@ class DestinationSettings(_Section):
     # discord, discord-webhook: the role the digest mentions, members opting in with its
     # "Notify me" button (a channel's; a webhook cannot carry the button)
     ping_role_id: int | None = Field(default=None, gt=0)
+    # "top": the best-voted summaries first seen in `window` (default 7d) ending at each run,
+    # max_items of them (default 10); "new": what is new since the last digest (papers.top)
+    kind: Literal["new", "top"] = "new"
+    window: Window | None = None
+
+    @model_validator(mode="after")
+    def _window_for_top(self) -> DestinationSettings:
+        if self.window is not None and self.kind != "top":
+            raise ValueError('window: only a destination of kind = "top" has one')
+        return self
+
+    @property
+    def top_window(self) -> timedelta | None:
+        """The window of a top digest; None for a digest of what is new."""
+        return (self.window or top.DEFAULT_WINDOW) if self.kind == "top" else None
 
 
 class XSettings(_Section):

@@ -3,14 +3,19 @@
 
 What was typed is read by ``papers.subscriptions.parse`` (``BadSubscription``, a
 ``UserError``, says why when it is not a category, keywords, an author, an exclusion or a vote
-threshold); ``unsubscribe`` takes the same words. A channel's destination is
+threshold); ``unsubscribe`` takes the same words. ``schedule kind`` makes the digest a top
+digest (``papers.top``), stored as one more rule. A channel's destination is
 ``discord:{channel id}``; its digests carry what is first seen from its first subscription on.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.app import App
+from bot.destinations import channel_policy
 from papers import subscriptions as rules
+from papers import top
 from papers.delivery import Selection
 from papers.discord_pings import filter_rules, ping_role
 from papers.errors import UserError
@@ -57,6 +62,30 @@ async def unsubscribe(app: App, *, guild_id: int, channel_id: int, what: str) ->
     return removed
 
 
+async def set_kind(
+    app: App, *, guild_id: int, channel_id: int, kind: str, window: str | None, by: int
+) -> timedelta | None:
+    """Make the channel's digest a top digest, the best-voted summaries first seen in
+    ``window`` (default 7d) at each run, or with ``new`` a digest of what is new again (the
+    default); the window, or None for ``new``. Raises ``BadKind`` or ``BadWindow``, having
+    changed nothing."""
+    if top.parse_kind(kind) == top.NEW:
+        if window is not None:
+            raise top.BadWindow("only a top digest has a window: top 7d, or new alone")
+        await app.store.unsubscribe(
+            guild_id=guild_id, channel_id=channel_id, kind=SubscriptionKind.TOP, value=None
+        )
+        return None
+    span = top.parse_window(window) if window is not None else top.DEFAULT_WINDOW
+    now = app.clock()
+    await app.ledger.ensure_destination(destination_of(channel_id), "discord", now)
+    rule, value = top.rule(span)
+    await app.store.subscribe(
+        guild_id=guild_id, channel_id=channel_id, kind=rule, value=value, by=by, now=now
+    )
+    return span
+
+
 async def set_ping_role(
     app: App, *, guild_id: int, channel_id: int, role_id: int | None, by: int
 ) -> None:
@@ -101,11 +130,13 @@ async def preview(app: App, *, guild_id: int, channel_id: int) -> Selection:
     subs = await list_subscriptions(app, guild_id=guild_id, channel_id=channel_id)
     name = destination_of(channel_id)
     state = await app.ledger.destination(name)
+    policy = channel_policy(app, subs)
     return await preview_digest(
         app.store,
         name,
-        subs,
-        app.settings.digest.max_items,
+        policy.rules,
+        policy.max_items,
         since=state.created_at if state else None,
         now=app.clock(),
+        window=policy.window,
     )

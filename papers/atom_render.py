@@ -181,6 +181,8 @@ def render_digest(digest: Digest, *, destination: str, feed_url: str) -> list[Po
     title = [plural(len(items), "new summary", "new summaries")] if items else []
     if papers:
         title.append(papers_heading(len(papers)))
+    if digest.title:  # a top digest: "The week's best summaries"
+        title = [digest.title]
     payload: dict[str, Any] = {
         "id": entry_id(key),
         "title": ", ".join(title),

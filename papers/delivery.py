@@ -7,9 +7,10 @@ For each destination:
    past that start is over (reads lag writes: :mod:`papers.reconcile`), and only then sent
    again (same key, same nonce); one never started is simply sent.
 2. The digest is selected (items not in the ledger, first seen since the destination was
-   created, matching its rules, capped, trimmed to the daily budget), rendered, every post's
-   intent committed (pending), then the posts are sent in order, each send's start committed
-   before its request.
+   created, matching its rules, capped, trimmed to the daily budget; a top destination's: the
+   best-voted first seen in its window, and only what it posts enters the ledger), rendered,
+   every post's intent committed (pending), then the posts are sent in order, each send's
+   start committed before its request.
 3. 429 waits ``retry_after`` (on the event loop's clock, never blocking it); 5xx and timeouts
    retry with exponential back-off and jitter, then stay pending for the next run; rejected
    credentials disable the destination (the others carry on); a post refused for good marks
@@ -30,6 +31,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from papers import top
 from papers.filter_report import FilterReport
 from papers.filters import Filters
 from papers.keys import item_key
@@ -65,6 +67,9 @@ class DeliveryPolicy:
 
     max_items: int = 25
     rules: tuple[Subscription, ...] = ()
+    # a top digest (papers.top): the best-voted summaries first seen in this window ending at
+    # the run; None: what is new since the last digest
+    window: timedelta | None = None
     # posts per rolling 24 hours (X's pay-per-use plan); what does not fit waits, in order
     daily_budget: int | None = None
     max_attempts: int = 4
@@ -112,7 +117,10 @@ async def select_digest(
     """Summaries first (best voted first), then papers announced in the last week (oldest
     first) if the destination subscribes to categories, keywords or authors; capped at
     ``max_items`` in all. Unsubscribed summaries are reported (to be skipped for good);
-    unsubscribed papers are not (they leave the window by age)."""
+    unsubscribed papers are not (they leave the window by age). A top destination's
+    selection is :func:`_select_top`'s."""
+    if policy.window is not None:
+        return await _select_top(store, name, policy, policy.window, now=now)
     filters = Filters(policy.rules)
     report = FilterReport()
     items, _ = await store.undelivered(name, SCAN, since=since)
@@ -143,6 +151,28 @@ async def select_digest(
     )
     skipped = [item_key(i.summary) for i in unsubscribed]
     return Selection(digest, skipped, overflow, report)
+
+
+async def _select_top(
+    store: DigestStore, name: str, policy: DeliveryPolicy, window: timedelta, *, now: datetime
+) -> Selection:
+    """The best-voted summaries first seen in ``window`` up to ``now`` (ties: newer first) that
+    are not in the ledger and pass the filters, capped at ``max_items``; no papers. Nothing is
+    reported to be skipped: a summary left out (filtered, or beyond the cap) stays eligible for
+    the next run while it is in the window, with the votes it has then."""
+    filters = Filters(policy.rules)
+    report = FilterReport()
+    items, _ = await store.undelivered(name, SCAN, since=now - window)
+    chosen = []
+    for item in items:
+        if item.summary.first_seen > now:
+            continue  # seen after the window ends (a run computed for an earlier time)
+        verdict = filters.judge(item)
+        report.summary(item, verdict)
+        if verdict.passed:
+            chosen.append(item)
+    shown = tuple(chosen[: policy.max_items])
+    return Selection(Digest(name, shown, title=top.heading(window)), [], [], report)
 
 
 async def deliver(

@@ -203,7 +203,10 @@ def latest_embed(items: Sequence[tuple[Summary, Paper | None]]) -> Payload:
 
 
 def digest_embed(digest: Digest, heading: str) -> Payload:
-    """A digest as one embed: a field per summary, "and N more" when it does not all fit."""
+    """A digest as one embed: a field per summary, "and N more" when it does not all fit; a
+    top digest's title follows ``heading``."""
+    if digest.title:
+        heading = f"{heading}: {digest.title}"
     if digest.empty:
         return {"title": clip(heading, TITLE_LIMIT), "description": "Nothing new.", "color": COLOR}
     fields = []
@@ -252,7 +255,10 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 def digest_heading(digest: Digest, template: str = DIGEST_HEADING) -> str:
     """``template`` with ``{count}`` (every new summary, shown or not) and ``{summaries}``
     ("summary" or "summaries") filled in; other braces are left alone. A digest of new papers
-    only is headed "**N new papers on arXiv**"."""
+    only is headed "**N new papers on arXiv**", a top digest by its title ("**The week's best
+    summaries**")."""
+    if digest.title:
+        return f"**{digest.title}**"
     if not digest.items and digest.papers:
         return f"**{papers_heading(digest.paper_count)}**"
     count = digest.summary_count

@@ -124,11 +124,12 @@ def render_digest(digest: Digest, *, destination: str, digest_url: str) -> list[
     if digest.empty:
         return []
     digest_url = safe_url(digest_url) or ""
+    heading = f"{digest.title} on ShortScience:" if digest.title else HEADING  # a top digest
     total = len(digest.keys) + digest.more
     papers_title = papers_heading(digest.paper_count) + ":"
     # Room for the headings and the largest "…and N more" line the digest could need.
     budget = MESSAGE_LIMIT - length("\n\n" + more_line(total, digest_url))
-    budget -= length(HEADING) + length("\n\n" + papers_title)
+    budget -= length(heading) + length("\n\n" + papers_title)
     blocks: list[str] = []
     keys: list[str] = []
     links: list[str | None] = []
@@ -156,7 +157,7 @@ def render_digest(digest: Digest, *, destination: str, digest_url: str) -> list[
         blocks.extend(render_paper(item) for item in papers)
     if not keys:  # cannot happen with the field caps above; never post an empty list
         return []
-    parts = [HEADING, *blocks] if digest.items else blocks
+    parts = [heading, *blocks] if digest.items else blocks
     left_out = total - len(keys)
     if left_out:
         parts.append(more_line(left_out, digest_url))

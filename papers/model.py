@@ -304,13 +304,15 @@ class PaperItem:
 class Digest:
     """What one destination gets next: summaries, then newly announced papers, in order, plus
     how many matching ones the cap left out (``more``, of both kinds; ``more_papers`` of them
-    papers)."""
+    papers). ``title``: the heading a top digest carries on every platform ("The week's best
+    summaries", :mod:`papers.top`); None: each platform's own "N new summaries"."""
 
     destination: str
     items: tuple[DigestItem, ...]
     more: int = 0
     papers: tuple[PaperItem, ...] = ()
     more_papers: int = 0
+    title: str | None = None
 
     @property
     def summary_count(self) -> int:
@@ -343,6 +345,7 @@ class SubscriptionKind(enum.StrEnum):
     MIN_VOTES = "min-votes"
     REPLACEMENTS = "replacements"  # also announce papers arXiv lists as replaced
     PING_ROLE = "ping-role"  # a setting, not a filter: the role the digest mentions (its id)
+    TOP = "top"  # not a filter: the digest is the best of a window (the value: "7d"; papers.top)
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,6 +365,8 @@ class Subscription:
             return f"arXiv category {self.value}"
         if self.kind is SubscriptionKind.REPLACEMENTS:
             return "replaced versions of papers too"
+        if self.kind is SubscriptionKind.TOP:
+            return f"a top digest: the best-voted summaries first seen in the last {self.value}"
         if self.kind is SubscriptionKind.AUTHOR:
             return f"author {self.value}"
         if self.kind is SubscriptionKind.PING_ROLE:

@@ -111,7 +111,12 @@ def console_digest(digest: Digest) -> str:
     groups = group_by_paper(digest.items)
     n, p = len(digest.items), len(groups)
     lines = []
-    if digest.items or not digest.papers:
+    if digest.title:  # a top digest
+        lines.append(
+            f"== {digest.title}: {plural(n, 'summary', 'summaries')} "
+            f"of {plural(p, 'paper', 'papers')} =="
+        )
+    elif digest.items or not digest.papers:
         lines.append(
             f"== shortbot digest: {n} new summar{'y' if n == 1 else 'ies'} "
             f"of {p} paper{'' if p == 1 else 's'} =="

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from papers.ids import ArxivId, BibtexKey, Doi, PaperRef, TitleWords, UnusableQuery, resolve
@@ -287,11 +287,12 @@ async def preview_digest(
     *,
     since: datetime | None,
     now: datetime,
+    window: timedelta | None = None,
 ) -> Selection:
-    """What ``destination`` would get next with these subscriptions, and what each of them let
-    through or held back (nothing is recorded): the same selection as a real digest
-    (``papers.delivery.select_digest``)."""
+    """What ``destination`` would get next with these subscriptions (a top digest over
+    ``window`` when given), and what each of them let through or held back (nothing is
+    recorded): the same selection as a real digest (``papers.delivery.select_digest``)."""
     from papers.delivery import DeliveryPolicy, select_digest
 
-    policy = DeliveryPolicy(max_items=max_items, rules=tuple(subscriptions))
+    policy = DeliveryPolicy(max_items=max_items, rules=tuple(subscriptions), window=window)
     return await select_digest(store, destination, policy, since, now=now)

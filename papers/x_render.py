@@ -139,7 +139,9 @@ def _paper_text(item: PaperItem, *, one_link: bool, link: str | None, more: int)
 
 def _head_text(digest: Digest, *, one_link: bool, digest_url: str) -> str:
     parts = []
-    if digest.items:
+    if digest.title:  # a top digest: "The week's best summaries on ShortScience"
+        parts.append(f"{digest.title} on ShortScience")
+    elif digest.items:
         parts.append(plural(len(digest.items), "new summary", "new summaries") + " on ShortScience")
     if digest.papers:
         parts.append(papers_heading(len(digest.papers)))

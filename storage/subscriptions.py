@@ -1,6 +1,6 @@
 """Subscriptions: what a Discord channel's digest carries (arXiv categories, keywords, authors,
-excluded categories and keywords, a minimum vote count, replaced papers), added, removed and
-listed per guild and channel."""
+excluded categories and keywords, a minimum vote count, replaced papers) and whether it is a
+top digest (its window), added, removed and listed per guild and channel."""
 
 from __future__ import annotations
 
@@ -28,10 +28,10 @@ class SubscriptionRepository(Repository):
     ) -> bool:
         """Add what ``channel_id``'s digest carries; False when it carries it already.
 
-        A channel has one minimum vote count: a new one replaces the old.
+        A channel has one minimum vote count, and one top window: a new one replaces the old.
         """
         async with self.engine.begin() as conn:
-            if kind is SubscriptionKind.MIN_VOTES:
+            if kind in (SubscriptionKind.MIN_VOTES, SubscriptionKind.TOP):
                 await conn.execute(
                     subscriptions.delete().where(
                         subscriptions.c.channel_id == channel_id,

@@ -164,8 +164,9 @@ feeds = Table(
 )
 
 # What a Discord channel's digest carries: arXiv categories, keywords, authors, excluded
-# categories and keywords, a minimum vote count (``kind``: a papers.model.SubscriptionKind value,
-# unconstrained; the longest, "exclude-category", fills its 16 characters).
+# categories and keywords, a minimum vote count, a top digest's window ("top", "7d") (``kind``: a
+# papers.model.SubscriptionKind value, unconstrained; the longest, "exclude-category", fills its
+# 16 characters).
 subscriptions = Table(
     "subscriptions",
     metadata,

@@ -12,6 +12,7 @@ from bot.app import App
 from bot.cli.base import EXIT_FAILED, EXIT_OK, EXIT_USAGE, command
 from bot.delivery import at_least_once, counts, deliver_all
 from bot.destinations import open_destinations
+from papers import top
 from papers.delivery import select_digest
 from papers.filter_report import FilterReport
 from papers.ledger import DeliveryRow
@@ -98,18 +99,22 @@ async def _digest(app: App, args: argparse.Namespace) -> int:
                 app.store, dest.publisher.name, dest.policy, since, now=app.clock()
             )
             posts = [] if selection.digest.empty else dest.publisher.render(selection.digest)
+            window = dest.policy.window
             for post in posts:
                 line: dict[str, Any] = {
                     "destination": dest.publisher.name,
                     "platform": dest.publisher.platform,
                     "payload": post.payload,
                 }
+                if window is not None:  # a top digest
+                    line |= {"kind": top.TOP, "window": top.window_text(window)}
                 if as_json:
                     print(json.dumps(line, ensure_ascii=False, default=str))
                 else:
                     print(
                         f"--- {dest.publisher.name} ({dest.publisher.platform}), "
                         f"{len(post.items)} items"
+                        + (f", {top.heading(window).lower()}" if window is not None else "")
                     )
                     print(json.dumps(post.payload, ensure_ascii=False, indent=2, default=str))
             if not posts and not as_json:

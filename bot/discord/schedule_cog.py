@@ -1,5 +1,6 @@
-"""Maintainers' schedule commands: ``schedule show | set | pause | resume``. Destinations are
-named as ``bot.discord.checks.resolve_destination`` says."""
+"""Maintainers' schedule commands: ``schedule show | set | pause | resume | kind`` (``kind``: a
+channel's digest is what is new, or the best of a window). Destinations are named as
+``bot.discord.checks.resolve_destination`` says."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import schedules
+from bot import schedules, subscriptions
 from bot.discord.checks import check_maintainer, guild_destinations, guild_of, resolve_destination
 from bot.discord.client import ShortBot
 from bot.discord.views import embed
 from papers import discord_render as render
+from papers import top
 from papers.schedule import EXAMPLES
 
 
@@ -135,6 +137,49 @@ class ScheduleCog(commands.Cog, name="Schedules"):
     @app_commands.describe(destination="#channel or destination name")
     async def schedule_resume(self, ctx: commands.Context[ShortBot], destination: str) -> None:
         await self._pause(ctx, destination, False)
+
+    @schedule.command(
+        ignore_extra=False,
+        name="kind",
+        usage="#CHANNEL new|top [WINDOW]",
+        description="Make a digest the best of a window (top) or what is new",
+        help="top: at each run the digest posts the best-voted summaries first seen in the "
+        "last WINDOW (24h, 7d, 30d; default 7d), best first, each once, leaving the others for "
+        "the next run while they are in the window; new (the default): what is new since the "
+        "last digest. Example: schedule kind #papers top 7d, then "
+        "schedule set #papers weekly mon 09:00",
+    )
+    @app_commands.describe(
+        destination="#channel", kind="new or top", window="top only: e.g. 7d, 24h, 30d"
+    )
+    async def schedule_kind(
+        self,
+        ctx: commands.Context[ShortBot],
+        destination: str,
+        kind: str,
+        window: str | None = None,
+    ) -> None:
+        name, label = resolve_destination(ctx, destination)
+        if not name.startswith("discord:"):
+            raise commands.BadArgument(
+                f"{render.escape(label)} is configured in the configuration file: set its "
+                "`kind` and `window` there"
+            )
+        span = await subscriptions.set_kind(
+            self.bot.app,
+            guild_id=guild_of(ctx).id,
+            channel_id=int(name.split(":", 1)[1]),
+            kind=kind,
+            window=window,
+            by=ctx.author.id,
+        )
+        what = (
+            "now carries what is new since its last digest"
+            if span is None
+            else f"is now {top.heading(span).lower()}: at each run, the best-voted summaries "
+            f"first seen in the last {top.window_text(span)}, each posted once"
+        )
+        await ctx.send(f"The digest of **{render.escape(label)}** {what}.")
 
 
 async def setup(bot: ShortBot) -> None:

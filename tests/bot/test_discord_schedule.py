@@ -129,21 +129,27 @@ async def test_pause_resume_and_digest_now(fake, bot, app: App) -> None:  # noqa
         "resumed; next: " + stamp(datetime(2026, 11, 24, 9, 0, tzinfo=UTC)) in (resumed["content"])
     )
     before = len(fake.bot_messages(general))
-    await fake.send_message(
-        general, fake.guild.member("maintainer"), f"!digest now <#{general.id}>"
-    )
-
-    def replies() -> list[str]:
-        return [
-            m["content"] for m in fake.bot_messages(general)[before:] if "sent now" in m["content"]
-        ]
-
-    await fake.wait_until(lambda: bool(replies()), description="the digest now reply")
-    assert re.search(r"sent now: [1-9]\d* sent", replies()[0]), replies()
+    reply = await digest_now(fake)
+    assert re.search(r"sent now: [1-9]\d* sent", reply), reply
     digests = [m for m in fake.bot_messages(general)[before:] if m["content"].startswith("**")]
     assert digests and "new summaries" in digests[0]["content"]
     again = await say(fake, f"!digest now <#{general.id}>", who="maintainer")
     assert "sent now: 0 sent" in again["content"]
+
+
+async def digest_now(fake: FakeDiscord, channel: str = "general") -> str:  # noqa: F811
+    """``!digest now #channel``'s answer (the digest's own messages may come first)."""
+    where = fake.guild.channel(channel)
+    before = len(fake.bot_messages(where))
+    await fake.send_message(where, fake.guild.member("maintainer"), f"!digest now <#{where.id}>")
+
+    def replies() -> list[str]:
+        return [
+            m["content"] for m in fake.bot_messages(where)[before:] if "sent now" in m["content"]
+        ]
+
+    await fake.wait_until(lambda: bool(replies()), description="the digest now reply")
+    return replies()[0]
 
 
 async def test_another_servers_schedules_are_unseen(app: App) -> None:

@@ -4,7 +4,10 @@ one vote threshold."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from papers import subscriptions as rules
+from papers import top
 from papers.model import SubscriptionKind
 from storage.repository import Store
 from tests.strategies import SEEN
@@ -18,7 +21,9 @@ TYPED = (
 
 async def test_every_kind_of_rule_is_stored_and_read_back(store: Store) -> None:
     wanted = rules.parse(TYPED)
-    assert {kind for kind, _ in wanted} == set(SubscriptionKind)
+    # settings stored as rules are set by commands of their own (schedule kind, digest ping)
+    settings = {kind for kind in SubscriptionKind if kind.value in ("top", "ping-role")}
+    assert {kind for kind, _ in wanted} == set(SubscriptionKind) - settings
     for kind, value in wanted:
         assert await store.subscribe(
             guild_id=7, channel_id=GENERAL, kind=kind, value=value, by=None, now=SEEN
@@ -39,3 +44,30 @@ async def test_every_kind_of_rule_is_stored_and_read_back(store: Store) -> None:
     assert [s.describe() for s in held if s.kind.value.startswith("exclude")] == [
         "not keyword “survey”"
     ]
+
+
+async def test_a_channel_has_one_top_window_and_loses_it_with_kind_new(store: Store) -> None:
+    for window in ("7d", "30d"):
+        kind, value = top.rule(top.parse_window(window))
+        assert await store.subscribe(
+            guild_id=7, channel_id=GENERAL, kind=kind, value=value, by=None, now=SEEN
+        )
+    await store.subscribe(
+        guild_id=7,
+        channel_id=GENERAL,
+        kind=SubscriptionKind.CATEGORY,
+        value="cs.LG",
+        by=None,
+        now=SEEN,
+    )
+    held = await store.list_subscriptions(guild_id=7, channel_id=GENERAL)
+    assert [(s.kind, s.value) for s in held] == [
+        (SubscriptionKind.CATEGORY, "cs.LG"),
+        (SubscriptionKind.TOP, "30d"),  # the new window replaced 7d
+    ]
+    assert top.window_of(held) == timedelta(days=30)
+    removed = await store.unsubscribe(
+        guild_id=7, channel_id=GENERAL, kind=SubscriptionKind.TOP, value=None
+    )
+    assert removed == 1
+    assert top.window_of(await store.list_subscriptions(guild_id=7)) is None
