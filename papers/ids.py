@@ -30,6 +30,8 @@ slugs, sites other than those above).
 
 :func:`find_arxiv_ids` finds the arXiv ids a post mentions with arXiv context (links,
 ``arXiv:ID``, arXiv DOIs; see :func:`papers.links.arxiv_mentions`), never bare numbers.
+:func:`find_refs` finds every paper a message links or names by identifier: its links of every
+kind above, ``arXiv:ID`` and DOIs (never title words nor bare numbers).
 """
 
 import re
@@ -203,6 +205,43 @@ def find_arxiv_ids(text: str) -> list[ArxivId]:
             continue
         if ref is not None:
             found.setdefault(ref.id, ref)
+    return list(found.values())
+
+
+_TOKEN = re.compile(r"[^\s<>()\[\]\"'`|*]+")
+
+
+def _ref_key(ref: PaperRef) -> str:
+    if isinstance(ref, ArxivId):
+        return f"arxiv:{ref.id}"
+    if isinstance(ref, Doi):
+        return f"doi:{ref.normalized}"
+    return f"key:{ref.key}" if isinstance(ref, BibtexKey) else f"words:{ref.text}"
+
+
+def find_refs(text: str) -> list[PaperRef]:
+    """Every paper ``text`` (a message) links or names by identifier, first mention first,
+    each once (an arXiv paper once whatever its version): links read as :func:`resolve` reads
+    them (arXiv abs/pdf/… links, sites that carry an arXiv id, DOI links, ShortScience links),
+    ``arXiv:ID`` (old ids too) and DOIs. Links naming no paper, title words and bare numbers
+    are not references."""
+    found: dict[str, PaperRef] = {}
+    for token in _TOKEN.findall(text.replace("\x00", "")):
+        token = token.rstrip(".,;:!?")
+        ref: PaperRef | None = None
+        with suppress(UnusableQuery):
+            if looks_like_link(token):
+                ref = _from_url(token, keys=True)
+            elif _ARXIV_PREFIX.fullmatch(token):
+                ref = _identify(token, keys=False)
+            elif match := _DOI_LABELLED.fullmatch(token):
+                ref = _from_doi(_decode(match["doi"]))
+            elif _DOI_BARE.fullmatch(token):
+                ref = _from_doi(_decode(token))
+        if ref is not None:
+            found.setdefault(_ref_key(ref), ref)
+    for arxiv in find_arxiv_ids(text):  # arXiv:ID, "arXiv 1312.6199", and the like
+        found.setdefault(_ref_key(arxiv), arxiv)
     return list(found.values())
 
 

@@ -77,6 +77,12 @@ async def lookup(store: PaperStore, query: str, *, max_others: int = 5) -> Looku
         return await _lookup(store, ref, max_others)
 
 
+async def lookup_ref(store: PaperStore, ref: PaperRef, *, max_others: int = 5) -> LookupOutcome:
+    """The paper a reference already resolved names, with its summaries (``lookup``'s rules)."""
+    async with store.reading():
+        return await _lookup(store, ref, max_others)
+
+
 async def _lookup(store: PaperStore, ref: PaperRef, max_others: int) -> LookupOutcome:
     found: PaperWithSummaries | None = None
     if isinstance(ref, ArxivId):

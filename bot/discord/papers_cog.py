@@ -1,20 +1,27 @@
-"""Commands for everyone: summary, search, latest, help. Parse, call a use case, render."""
+"""Commands for everyone: summary, search, latest, help, and the message menu "Summaries of
+linked papers". Parse, call a use case, render."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+import uuid
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord.answering import working
+from bot import metrics
+from bot.discord.answering import DEFER_AFTER_SECONDS, working
 from bot.discord.client import ShortBot
 from bot.discord.views import PaperChoice, SummaryPages, embed
 from papers import discord_render as render
+from papers.discord_linked import linked_embed
 from papers.errors import UserError
 from papers.ids import ArxivId
+from papers.linked import linked_papers
 from papers.model import Paper
 from papers.usecases import Found, NotFound, find_paper, latest, paper_by_key, search, suggest
 
@@ -22,6 +29,23 @@ log = logging.getLogger(__name__)
 
 LATEST_DEFAULT, LATEST_MAX = 5, 10
 SUGGEST_SECONDS = 2.0  # Discord drops an autocomplete answer after 3 s
+LINKED_MENU = "Summaries of linked papers"
+
+
+def _member_id(origin: Any) -> int:
+    """Whose arXiv budget a command spends: a message's author, or who used a menu."""
+    if isinstance(origin, discord.Interaction):
+        return origin.user.id
+    return int(origin.author.id)
+
+
+def message_text(message: discord.Message) -> str:
+    """What a message says, its embeds' links and text included (a digest's papers)."""
+    parts = [message.content]
+    for shown in message.embeds:
+        parts += [shown.url or "", shown.title or "", shown.description or ""]
+        parts += [f"{field.name} {field.value}" for field in shown.fields]
+    return "\n".join(p for p in parts if p)
 
 
 class PapersCog(commands.Cog, name="Papers"):
@@ -31,9 +55,17 @@ class PapersCog(commands.Cog, name="Papers"):
     def __init__(self, bot: ShortBot) -> None:
         self.bot = bot
         settings = bot.app.settings.discord
-        self.api_cooldown = commands.CooldownMapping.from_cooldown(
-            settings.api_cooldown_uses, settings.api_cooldown_seconds, commands.BucketType.user
+        # arXiv look-ups per member: summary and the linked papers menu share one budget
+        self.api_cooldown: commands.CooldownMapping[Any] = commands.CooldownMapping.from_cooldown(
+            settings.api_cooldown_uses, settings.api_cooldown_seconds, _member_id
         )
+        self.linked_menu = app_commands.ContextMenu(name=LINKED_MENU, callback=self.linked)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.linked_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.linked_menu.name, type=self.linked_menu.type)
 
     @commands.hybrid_command(
         name="summary",
@@ -111,6 +143,50 @@ class PapersCog(commands.Cog, name="Papers"):
             embed=embed(render.choices_embed(query[:100], shown)),
             view=PaperChoice(shown, show),
         )
+
+    async def linked(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """The message menu: the papers ``message`` links, with their summaries, shown only to
+        whoever asked (deferred only when the look-ups outlast ``DEFER_AFTER_SECONDS``)."""
+        started = time.perf_counter()
+        app = self.bot.app
+
+        def may_fetch() -> bool:
+            bucket = self.api_cooldown.get_bucket(interaction)
+            return not (bucket and bucket.update_rate_limit())
+
+        work = asyncio.ensure_future(
+            linked_papers(
+                app.store,
+                self.bot.metadata,
+                message_text(message),
+                now=app.clock(),
+                may_fetch=may_fetch,
+                offline_reason=app.settings.arxiv_off_reason,
+            )
+        )
+        result = "ok"
+        try:
+            done, _ = await asyncio.wait({work}, timeout=DEFER_AFTER_SECONDS)
+            if not done:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            payload = linked_embed(await work)
+        except Exception:
+            result, error_id = "error", uuid.uuid4().hex[:8]
+            log.exception("the linked papers menu failed error_id=%s", error_id)
+            payload = {
+                "description": f"Sorry, something went wrong on my side (error id `{error_id}`)."
+            }
+        finally:
+            work.cancel()
+        await self._answer_privately(interaction, payload)
+        metrics.record_command(LINKED_MENU, result, time.perf_counter() - started)
+
+    @staticmethod
+    async def _answer_privately(interaction: discord.Interaction, payload: render.Payload) -> None:
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed(payload), ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed(payload), ephemeral=True)
 
     @commands.hybrid_command(
         name="search",

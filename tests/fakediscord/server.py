@@ -14,10 +14,11 @@ from the bot in one channel.
 This module holds the fake's state, its lifecycle and the request pipeline (record, inject a
 fault, authenticate, rate-limit, route, record the answer). The rest is in mixins, one module
 each: :mod:`~tests.fakediscord.world` (lookups), :mod:`~tests.fakediscord.driver` (users'
-actions), :mod:`~tests.fakediscord.autocomplete` (a user typing into an option, the bot's
-suggestions), :mod:`~tests.fakediscord.inspection` (reading and waiting),
-:mod:`~tests.fakediscord.faults`, :mod:`~tests.fakediscord.messages` (the message store) and the
-routes per resource: :mod:`~tests.fakediscord.applications`, :mod:`~tests.fakediscord.guilds`,
+actions), :mod:`~tests.fakediscord.menus` (a message's context-menu commands),
+:mod:`~tests.fakediscord.autocomplete` (a user typing into an option, the bot's suggestions),
+:mod:`~tests.fakediscord.inspection` (reading and waiting), :mod:`~tests.fakediscord.faults`,
+:mod:`~tests.fakediscord.messages` (the message store) and the routes per resource:
+:mod:`~tests.fakediscord.applications`, :mod:`~tests.fakediscord.guilds`,
 :mod:`~tests.fakediscord.channels`, :mod:`~tests.fakediscord.interactions`,
 :mod:`~tests.fakediscord.webhooks` (channel webhooks). The websocket is
 :mod:`~tests.fakediscord.gateway`; what every fake records is :mod:`tests.fakebase`.
@@ -55,6 +56,7 @@ from tests.fakediscord.gateway import Gateway, GatewayConnection, GatewaySession
 from tests.fakediscord.guilds import GuildRoutes
 from tests.fakediscord.inspection import Inspection
 from tests.fakediscord.interactions import InteractionRoutes
+from tests.fakediscord.menus import Menus
 from tests.fakediscord.messages import MessageStore
 from tests.fakediscord.models import Channel, Guild, User, standard_guild
 from tests.fakediscord.permissions import DEFAULT_BOT_PERMISSIONS, PRIVILEGED_INTENTS
@@ -80,6 +82,7 @@ _RECORD_KEY = web.RequestKey("fake_record", RecordedRequest)
 class FakeDiscord(
     World,
     Driver,
+    Menus,
     Autocomplete,
     Inspection,
     Faults,

@@ -111,13 +111,14 @@ class World:
                     return user
         return None
 
-    def _find_command(self, name: str, guild: Guild | None) -> JSON | None:
+    def _find_command(self, name: str, guild: Guild | None, ctype: int = 1) -> JSON | None:
+        """A synced command: slash (type 1), user (2) or message (3) menu command."""
         if guild is not None:
             for command in self.guild_commands.get(guild.id, []):
-                if command["name"] == name and command.get("type", 1) == 1:
+                if command["name"] == name and command.get("type", 1) == ctype:
                     return command
         for command in self.global_commands:
-            if command["name"] == name and command.get("type", 1) == 1:
+            if command["name"] == name and command.get("type", 1) == ctype:
                 return command
         return None
 
