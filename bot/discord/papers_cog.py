@@ -235,8 +235,9 @@ class PapersCog(commands.Cog, name="Papers"):
         lines.append("")
         lines.append(
             "Maintainers (Manage Server or the maintainer role): `feeds`, `subscribe`, "
-            "`unsubscribe`, `subscriptions`, `digest preview`."
+            "`unsubscribe`, `subscriptions`, `digest preview`, `digest ping`."
         )
+        lines.append(f"On any message: Apps → {LINKED_MENU}.")
         await ctx.send(
             embed=embed({"title": "shortbot help", "description": "\n".join(lines)[:4000]})
         )

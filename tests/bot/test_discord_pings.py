@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.app import App, open_app
+from bot.delivery import deliver_all
 from bot.settings import Settings
 from papers import discord_pings as pings
 from papers.usecases import ingest_parsed
@@ -49,6 +50,7 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 @pytest.fixture
 async def app(tmp_path: Path, fake: FakeDiscord) -> AsyncIterator[App]:
     announcements = fake.guild.channel("announcements")
+    hook = fake.create_webhook(announcements)
     settings = Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
         feeds=[],
@@ -60,7 +62,13 @@ async def app(tmp_path: Path, fake: FakeDiscord) -> AsyncIterator[App]:
                 "platform": "discord",
                 "channel_id": announcements.id,
                 "ping_role_id": fake.guild.role("staff-news").id,
-            }
+            },
+            {
+                "name": "hook-digest",
+                "platform": "discord-webhook",
+                "webhook_url": hook.url,
+                "ping_role_id": fake.guild.role("staff-news").id,
+            },
         ],
     )
     async with open_app(settings, clock=lambda: NOW) as opened:
@@ -198,6 +206,19 @@ async def test_a_configured_destination_pings_its_ping_role_id(fake, bot, app: A
     assert ping_problems(fake, role) == []
 
 
+async def test_a_webhook_digest_mentions_its_role_without_a_button(fake, bot, app: App) -> None:
+    role = fake.guild.role("staff-news")
+    await ingest_sample(app)
+    (report,) = await deliver_all(app, which=lambda name: name == "hook-digest")
+    assert report.sent == 12 and report.failed == 0 and report.errors == []
+    (hook,) = fake.webhooks.values()
+    first, *rest = fake.webhook_messages(hook)
+    assert first["content"].startswith(f"{role.mention} **")
+    assert first["mention_roles"] == [str(role.id)] and not first["components"]
+    assert all(m["mention_roles"] == [] for m in rest)
+    assert ping_problems(fake, role) == []
+
+
 async def test_the_button_works_after_a_restart(fake, app: App) -> None:
     role = fake.guild.role("paper-news")
     async with serving(app, fake.token):
@@ -215,6 +236,8 @@ async def test_without_manage_roles_the_member_is_told(fake, bot, app: App) -> N
     bot_role.permissions &= ~Permission.MANAGE_ROLES  # a server admin takes it away
     assert await press(fake, first, "member") == pings.NO_MANAGE_ROLES
     assert role not in fake.guild.member("member").roles
+    (refused,) = fake.requests_to("PUT", "/guilds/*/members/*/roles/*")
+    assert (refused.status, refused.response["code"]) == (403, 50013)
     assert ping_problems(fake, role) == []
 
 
@@ -260,3 +283,21 @@ async def press_missing(fake: FakeDiscord, message: dict[str, Any]) -> None:
         await fake.press_button(
             int(message["id"]), pings.NOTIFY_ID, user=fake.guild.member("member")
         )
+
+
+async def test_slash_digest_ping_takes_the_roles_name(fake, bot, app: App) -> None:
+    role = fake.guild.role("paper-news")
+    await say(fake, "!subscribe votes>=1")
+    sent = await fake.send_interaction(
+        "digest ping",
+        user=fake.guild.member("manager"),
+        channel=fake.guild.channel("general"),
+        options={"role": "paper-news"},
+    )
+    answer = await fake.wait_for_answer(sent.id)
+    content = answer.payload.get("data", answer.payload)["content"]
+    assert content.startswith(f"The digests of <#{fake.guild.channel('general').id}> now mention")
+    assert role.mention in content
+    listed = await say(fake, "!subscriptions")
+    assert f"mentions {role.mention}" in listed["embeds"][0]["description"]
+    assert ping_problems(fake) == []
