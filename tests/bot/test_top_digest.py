@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot import schedules
 from bot.app import App, open_app
+from bot.delivery import deliver_all
 from bot.destinations import open_destinations
+from bot.scheduler import Scheduler
 from bot.settings import ConfigError, Settings, load_settings
 from tests.bot.test_cli import SAMPLE
 from tests.bot.test_discord_bot import (  # noqa: F401 - fixtures
@@ -26,6 +29,7 @@ from tests.bot.test_discord_bot import (  # noqa: F401 - fixtures
 )
 from tests.bot.test_discord_schedule import app, digest_now  # noqa: F401 - a bot token: digests go
 from tests.fakediscord import FakeDiscord
+from tests.papers.test_top import LATER, RUN, WEEK, incoming, order, write, written
 
 WEEKLY = """
 console = false
@@ -144,6 +148,13 @@ async def test_a_maintainer_makes_a_channel_digest_the_weeks_best(
         "a top digest: the best-voted summaries first seen in the last 7d"
         in listed["embeds"][0]["description"]
     )
+    sent = await fake.send_interaction(
+        "digest preview", user=fake.guild.member("maintainer"), channel=general
+    )
+    preview = await fake.wait_for_interaction_response(sent.id, index=0)
+    (shown,) = preview.data["embeds"]
+    assert shown["title"] == "Next digest for #general: The week's best summaries"
+    assert len(shown["fields"]) == 10
     before = len(fake.bot_messages(general))
     assert "sent now: 10 sent" in await digest_now(fake)  # ten: the channel sets no length
     digests = [m for m in fake.bot_messages(general)[before:] if m["content"].startswith("**")]
@@ -184,3 +195,66 @@ async def test_words_that_are_no_kind_are_explained_and_nothing_changes(
     assert "for maintainers" in stranger["content"]
     held = await app.store.list_subscriptions(guild_id=fake.guild.id)
     assert [(s.kind.value, s.value) for s in held] == [("category", "cs.LG"), ("top", "30d")]
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def test_a_weekly_top_destination_goes_out_on_its_schedule(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(
+        database_url=database_url,
+        data_dir=tmp_path,
+        feeds=[],
+        console=False,
+        destinations=[
+            {"name": "weekly", "platform": "console", "kind": "top", "max_items": 3},
+        ],
+    )
+    clock = Clock(RUN - timedelta(days=10))
+    async with open_app(settings, clock=clock) as opened:
+        await written(opened.store)
+        clock.now = RUN - timedelta(days=2)  # a Saturday
+        row = await schedules.set_schedule(opened, "weekly", "weekly mon 09:00", by="cli")
+        assert row.next_run == RUN
+        scheduler = Scheduler(opened, poll=_no_poll, deliver=deliver_all)
+
+        clock.now = RUN + timedelta(minutes=1)  # the Monday run (here: caught up at start)
+        assert await scheduler.catch_up() == ["weekly"]
+        first = capsys.readouterr().out
+        assert first.startswith("== The week's best summaries: 3 summaries of 3 papers ==")
+        assert order(first) == ["ss-bert", "ss-gan", "ss-adam"]
+        assert await scheduler.catch_up() == []  # the run is recorded: not twice
+
+        # during the week: new summaries; DPO's votes rise after it came in, and GAN's, which
+        # went out already
+        for guid, arxiv_id, votes, days in (
+            ("ss-dpo", "2305.18290", 1, 1),
+            ("ss-lora", "2106.09685", 10, 2),
+            ("ss-rwkv", "2305.13048", 2, 4),
+            ("ss-mamba", "2312.00752", 4, 5),
+        ):
+            seen = RUN + timedelta(days=days)
+            item = incoming(guid, arxiv_id, LATER[guid], "cs.LG", votes, seen)
+            await opened.store.save_summaries([item], announce=True, now=seen)
+        dpo = incoming("ss-dpo", "2305.18290", LATER["ss-dpo"], "cs.LG", 40, RUN + timedelta(1))
+        await opened.store.save_summaries([dpo], announce=True, now=RUN + timedelta(days=5))
+        await write(opened.store, "ss-gan", votes=60, at=RUN + timedelta(days=3))
+        clock.now = RUN + WEEK + timedelta(minutes=1)
+        assert await scheduler.catch_up() == ["weekly"]
+        second = capsys.readouterr().out
+        # DPO by its votes now (with its 1 vote of Tuesday, RWKV's 2 would have beaten it);
+        # last week's (DDPM's 12 votes, never posted) have left the window; nothing twice
+        assert order(second) == ["ss-dpo", "ss-lora", "ss-mamba"]
+        rows = await opened.ledger.rows(destination="weekly")
+        assert len(rows) == len({r.item for r in rows}) == 6
+
+
+async def _no_poll(_app: App, _feed: Any) -> None:
+    raise AssertionError("no feed is polled")

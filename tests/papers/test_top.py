@@ -52,7 +52,14 @@ WRITTEN = [
     ("ss-vit", "2010.11929", "An Image is Worth 16x16 Words", "cs.CV", 5, 0.5),
     ("ss-batchnorm", "1502.03167", "Batch Normalization", "cs.LG", 0, 0.2),
 ]
-TITLES = {guid: title for guid, _, title, *_ in WRITTEN} | {"ss-lora": "LoRA"}
+# and some first seen after it
+LATER = {
+    "ss-lora": "LoRA",
+    "ss-dpo": "Direct Preference Optimization",
+    "ss-mamba": "Mamba",
+    "ss-rwkv": "RWKV",
+}
+TITLES = {guid: title for guid, _, title, *_ in WRITTEN} | LATER
 
 
 def incoming(guid: str, arxiv_id: str, title: str, category: str, votes: int, seen: datetime):
