@@ -16,6 +16,7 @@ from bot.settings import DestinationSettings
 from papers import top
 from papers.delivery import DeliveryPolicy
 from papers.discord_pings import filter_rules, ping_role
+from papers.discord_threads import style_of
 from papers.model import Subscription
 from papers.model import SubscriptionKind as Kind
 from papers.publishing import Publisher
@@ -70,7 +71,7 @@ async def open_run(app: App) -> AsyncIterator[Build]:
         session = None
         if token is not None and token.get_secret_value():
             session = await load(DISCORD_SESSION)(stack, token.get_secret_value())
-        yield Build(app.settings, app.http, stack, session)
+        yield Build(app.settings, app.http, stack, session, homes=app.store)
 
 
 @asynccontextmanager
@@ -122,7 +123,12 @@ async def _subscribed_channels(
             # the guild is known: the channel needs no lookup
             guild = subs[0].guild_id or None
             publisher = await load(DISCORD_CHANNEL)(
-                run, name, channel_id, guild_id=guild, ping_role_id=ping_role(subs)
+                run,
+                name,
+                channel_id,
+                guild_id=guild,
+                ping_role_id=ping_role(subs),
+                thread=style_of(subs),
             )
         except DestinationError as exc:
             problems.append(f"{name}: {exc}")
@@ -142,7 +148,7 @@ def channel_policy(app: App, subs: Sequence[Subscription]) -> DeliveryPolicy:
     window = top.window_of(subs)
     return DeliveryPolicy(
         max_items=max_items(app, window),
-        rules=tuple(s for s in subs if s.kind is not Kind.TOP),
+        rules=tuple(s for s in subs if s.kind not in (Kind.TOP, Kind.THREAD)),
         window=window,
         reconcile_window_seconds=reconcile_window(app, "discord"),
     )

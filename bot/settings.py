@@ -35,6 +35,7 @@ from pydantic_settings import (
 
 from papers import subscriptions as rules
 from papers import top
+from papers.discord_threads import ThreadStyle
 
 CONFIG_ENV = "SHORTBOT_CONFIG"
 DEFAULT_CONFIG_FILE = "shortbot.toml"
@@ -201,12 +202,23 @@ class DestinationSettings(_Section):
     # max_items of them (default 10); "new": what is new since the last digest (papers.top)
     kind: Literal["new", "top"] = "new"
     window: Window | None = None
+    # discord: "per-digest" opens a thread on each digest's heading and posts the digest in
+    # it; a forum channel gets a post per paper whatever this says (papers.discord_threads)
+    thread: Literal["none", "per-digest"] = "none"
+    # discord: a thread (or forum post) is archived after this long without a message
+    thread_archive: Literal["1h", "1d", "3d", "1w"] = "1d"
 
     @model_validator(mode="after")
     def _window_for_top(self) -> DestinationSettings:
         if self.window is not None and self.kind != "top":
             raise ValueError('window: only a destination of kind = "top" has one')
+        if self.thread != "none" and self.platform != "discord":
+            raise ValueError('thread: only a Discord channel (platform = "discord") has threads')
         return self
+
+    @property
+    def thread_style(self) -> ThreadStyle:
+        return ThreadStyle(self.thread, self.thread_archive)
 
     @property
     def top_window(self) -> timedelta | None:

@@ -14,10 +14,12 @@ from datetime import timedelta
 
 from bot.app import App
 from bot.destinations import channel_policy
+from papers import discord_threads as threads
 from papers import subscriptions as rules
 from papers import top
 from papers.delivery import Selection
 from papers.discord_pings import filter_rules, ping_role
+from papers.discord_threads import ThreadStyle
 from papers.errors import UserError
 from papers.model import Subscription, SubscriptionKind
 from papers.usecases import preview_digest
@@ -106,6 +108,32 @@ async def set_ping_role(
             by=by,
             now=app.clock(),
         )
+
+
+async def set_thread(
+    app: App, *, guild_id: int, channel_id: int, mode: str, archive: str | None, by: int
+) -> ThreadStyle:
+    """Open a thread on each of the channel's digests (``per-digest``, archived after
+    ``archive``: 1h, 1d, 3d or 1w) or none (the default); the style set. Raises ``BadThread``
+    (or ``UserError`` for a channel with no digest), having changed nothing."""
+    style = ThreadStyle(threads.parse_mode(mode), threads.parse_archive(archive or "1d"))
+    if style.mode == threads.NONE and archive is not None:
+        raise threads.BadThread("only a thread has an archive duration: per-digest 1d, or none")
+    held = await list_subscriptions(app, guild_id=guild_id, channel_id=channel_id)
+    if style.mode != threads.NONE and not filter_rules(held):
+        raise UserError("that channel has no digest yet: subscribe it to something first")
+    kind = SubscriptionKind.THREAD
+    await app.store.unsubscribe(guild_id=guild_id, channel_id=channel_id, kind=kind, value=None)
+    if style.mode != threads.NONE:
+        await app.store.subscribe(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            kind=kind,
+            value=threads.rule_value(style),
+            by=by,
+            now=app.clock(),
+        )
+    return style
 
 
 async def channel_ping_role(app: App, channel_id: int) -> int | None:

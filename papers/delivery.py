@@ -6,6 +6,9 @@ For each destination:
    platform (``find_sent``), again and again until the destination's reconciliation window
    past that start is over (reads lag writes: :mod:`papers.reconcile`), and only then sent
    again (same key, same nonce); one never started is simply sent.
+   First of all, a publisher whose rendering depends on the destination learns it
+   (``Prepares``: a Discord channel's type); a message in a thread is looked for in the
+   thread its head opened (``FindsReplies``).
 2. The digest is selected (items not in the ledger, first seen since the destination was
    created, matching its rules, capped, trimmed to the daily budget; a top destination's: the
    best-voted first seen in its window, and only what it posts enters the ledger), rendered,
@@ -30,6 +33,7 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from papers import top
 from papers.filter_report import FilterReport
@@ -42,8 +46,10 @@ from papers.publishing import (
     AlreadyPosted,
     CredentialsRejected,
     DeliveryReport,
+    FindsReplies,
     ItemRejected,
     Post,
+    Prepares,
     Publisher,
     PublishError,
     RateLimited,
@@ -195,6 +201,8 @@ async def deliver(
         return report
     run = _Run(ledger, publisher, policy, clock, sleep, jitter, report)
     await _note_guarantee(run, state)
+    if not await _prepare(run):
+        return report
     if not await _drain(run) or not select:  # an earlier run's leftovers first, in order
         return report
 
@@ -251,6 +259,30 @@ async def _note_guarantee(run: _Run, state: DestinationState) -> None:
             log.debug("destination at-least-once destination=%s reason=%s", state.name, reason)
 
 
+async def _prepare(run: _Run) -> bool:
+    """Learn what rendering needs from the platform (``Prepares``: a Discord channel's type).
+    False: stop this destination for now (nothing is rendered nor recorded)."""
+    if not isinstance(run.publisher, Prepares):
+        return True
+    try:
+        await run.publisher.prepare()
+    except CredentialsRejected as exc:
+        return await _disable(run, exc)
+    except PublishError as exc:
+        run.report.errors.append(f"{exc.reason}: the digest waits for the next run")
+        return False
+    return True
+
+
+async def _disable(run: _Run, exc: CredentialsRejected) -> bool:
+    reason = f"credentials rejected: {exc.reason}"
+    await run.ledger.set_disabled(run.publisher.name, reason)
+    run.report.disabled = reason
+    run.report.newly_disabled = True
+    log.error("destination disabled destination=%s reason=%s", run.publisher.name, exc.reason)
+    return False
+
+
 async def _drain(run: _Run) -> bool:
     """Settle every pending post, oldest first. False: stop this destination for now."""
     for pending in await run.ledger.pending_posts(run.publisher.name):
@@ -285,7 +317,7 @@ async def _reconcile(run: _Run, pending: PendingPost) -> bool:
     if pending.attempts == 0:
         return await _send(run, pending.post, reply_to)
     try:
-        found = await _look(run, pending.post, pending.attempted_at)
+        found = await _look(run, pending.post, pending.attempted_at, reply_to)
     except PublishError as exc:
         return await _handle(run, pending.post, exc, attempt=run.policy.max_attempts) is True
     if found is not None:
@@ -294,11 +326,16 @@ async def _reconcile(run: _Run, pending: PendingPost) -> bool:
     return await _send(run, pending.post, reply_to)
 
 
-async def _look(run: _Run, post: Post, started: datetime | None) -> Sent | None:
+async def _look(
+    run: _Run, post: Post, started: datetime | None, reply_to: Sent | None = None
+) -> Sent | None:
     # a destination that cannot search its posts gains nothing by waiting
     window = 0.0 if run.report.at_least_once else run.policy.reconcile_window_seconds
+    find = run.publisher.find_sent
+    if reply_to is not None and isinstance(run.publisher, FindsReplies):
+        find = partial(run.publisher.find_reply, reply_to=reply_to)  # in the head's thread
     return await look_for(
-        run.publisher.find_sent,
+        find,
         post,
         started=started,
         now=run.clock(),
@@ -356,13 +393,8 @@ async def _handle(
         run.report.errors.append(reason)
         return False
     if isinstance(exc, CredentialsRejected):
-        reason = f"credentials rejected: {exc.reason}"
-        await run.ledger.set_disabled(name, reason)
-        run.report.disabled = reason
-        run.report.newly_disabled = True
         run.report.pending += len(post.items)
-        log.error("destination disabled destination=%s reason=%s", name, exc.reason)
-        return False
+        return await _disable(run, exc)
     if isinstance(exc, ItemRejected):
         await run.ledger.mark_failed(name, post.key, exc.reason)
         run.report.failed += len(post.items)

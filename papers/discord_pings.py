@@ -90,6 +90,10 @@ def ping_role(rules: Sequence[Subscription]) -> int | None:
     return None
 
 
+SETTINGS = (SubscriptionKind.PING_ROLE, SubscriptionKind.THREAD)
+
+
 def filter_rules(rules: Sequence[Subscription]) -> tuple[Subscription, ...]:
-    """A channel's rules without its settings (the ping role): what its filters judge by."""
-    return tuple(r for r in rules if r.kind is not SubscriptionKind.PING_ROLE)
+    """A channel's rules without its settings (the ping role, threads): what its filters
+    judge by."""
+    return tuple(r for r in rules if r.kind not in SETTINGS)

@@ -219,9 +219,9 @@ def digest_embed(digest: Digest, heading: str) -> Payload:
         fields.append(field)
     for paper_item in digest.papers[: FIELDS_LIMIT - len(fields)]:
         name = clip("New: " + escape(paper_item.paper.title or paper_item.paper.key), 200)
-        value = _paper_lines(paper_item).split("\n", 1)[1]
+        value = paper_lines(paper_item).split("\n", 1)[1]
         if paper_item.paper.url:
-            value += f"\n{_safe_url(paper_item.paper.url)}"
+            value += f"\n{safe_url(paper_item.paper.url)}"
         fields.append({"name": name, "value": clip(value, FIELD_VALUE_LIMIT), "inline": False})
     base: Payload = {"title": clip(heading, TITLE_LIMIT), "color": COLOR, "fields": fields}
     embed = shrink(base, reserve=FOOTER_RESERVE)
@@ -280,24 +280,11 @@ def digest_posts(digest: Digest, *, destination: str, heading: str) -> list[Post
     more_line = f"and {digest.more} more at {SHORTSCIENCE}" if digest.more else ""
     embeds: list[tuple[Payload, list[str]]] = []
     for paper, summaries in group_by_paper(digest.items):
-        embeds.extend(_digest_embeds(paper, summaries))
+        embeds.extend(digest_paper_embeds(paper, summaries))
     if digest.papers:
         embeds.extend(_paper_embeds(digest.papers, digest.paper_count))
 
-    messages: list[tuple[list[Payload], list[str]]] = []
-    size = 0
-    for embed, keys in embeds:
-        embed_chars = embed_size(embed)
-        if (
-            not messages
-            or len(messages[-1][0]) >= EMBEDS_PER_MESSAGE
-            or size + embed_chars > EMBED_TOTAL_LIMIT
-        ):
-            messages.append(([], []))
-            size = 0
-        messages[-1][0].append(embed)
-        messages[-1][1].extend(keys)
-        size += embed_chars
+    messages = pack_messages(embeds)
     if not messages:
         if not more_line:
             return []
@@ -321,7 +308,29 @@ def digest_posts(digest: Digest, *, destination: str, heading: str) -> list[Post
     return posts
 
 
-def _safe_url(url: str) -> str:
+def pack_messages(
+    embeds: Sequence[tuple[Payload, list[str]]],
+) -> list[tuple[list[Payload], list[str]]]:
+    """Embeds (each with the item keys it carries) into messages, in order: at most 10
+    embeds and 6,000 embed characters a message."""
+    messages: list[tuple[list[Payload], list[str]]] = []
+    size = 0
+    for embed, keys in embeds:
+        embed_chars = embed_size(embed)
+        if (
+            not messages
+            or len(messages[-1][0]) >= EMBEDS_PER_MESSAGE
+            or size + embed_chars > EMBED_TOTAL_LIMIT
+        ):
+            messages.append(([], []))
+            size = 0
+        messages[-1][0].append(embed)
+        messages[-1][1].extend(keys)
+        size += embed_chars
+    return messages
+
+
+def safe_url(url: str) -> str:
     """A URL Discord accepts in an embed: spaces and non-ASCII characters percent-encoded."""
     return quote(url, safe=_URL_SAFE)
 
@@ -333,7 +342,7 @@ def _digest_field(summary: Summary) -> Payload:
     return field
 
 
-def _digest_embeds(
+def digest_paper_embeds(
     paper: Paper | None, summaries: list[Summary]
 ) -> list[tuple[Payload, list[str]]]:
     """One embed for a paper and its summaries; continuation embeds when they do not fit."""
@@ -341,7 +350,7 @@ def _digest_embeds(
     escaped = escape(raw_title) if raw_title.strip() else "(untitled)"
     title = clip(escaped, TITLE_LIMIT)
     continued = clip(escaped, TITLE_LIMIT - len(CONTINUED)) + CONTINUED
-    url = _safe_url(paper.url) if paper and paper.url else None
+    url = safe_url(paper.url) if paper and paper.url else None
     description = clip("\n".join(_paper_header(paper)), DIGEST_DESCRIPTION) if paper else ""
 
     def start(first: bool) -> Payload:
@@ -371,10 +380,10 @@ def _digest_embeds(
 PAPER_LINE = 700  # one paper's lines in a "new papers" embed, at most
 
 
-def _paper_lines(item: PaperItem) -> str:
+def paper_lines(item: PaperItem) -> str:
     paper = item.paper
     title = escape(paper.title or paper.key) or "(untitled)"
-    head = f"**[{clip(title, 300)}]({_safe_url(paper.url)})**" if paper.url else f"**{title}**"
+    head = f"**[{clip(title, 300)}]({safe_url(paper.url)})**" if paper.url else f"**{title}**"
     tail = [escape(announcement_tags(item))]
     authors = paper_authors(paper)
     if authors:
@@ -387,7 +396,7 @@ def _paper_embeds(papers: Sequence[PaperItem], count: int) -> list[tuple[Payload
     heading = papers_heading(count)
     out: list[tuple[Payload, list[str]]] = []
     for item in papers:
-        block = _paper_lines(item)
+        block = paper_lines(item)
         if out:
             embed, keys = out[-1]
             joined = embed["description"] + "\n\n" + block

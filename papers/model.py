@@ -346,6 +346,7 @@ class SubscriptionKind(enum.StrEnum):
     REPLACEMENTS = "replacements"  # also announce papers arXiv lists as replaced
     PING_ROLE = "ping-role"  # a setting, not a filter: the role the digest mentions (its id)
     TOP = "top"  # not a filter: the digest is the best of a window (the value: "7d"; papers.top)
+    THREAD = "thread"  # a setting: "per-digest 1d" (papers.discord_threads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,6 +372,9 @@ class Subscription:
             return f"author {self.value}"
         if self.kind is SubscriptionKind.PING_ROLE:
             return f"mentions role {self.value}, with a Notify me button"
+        if self.kind is SubscriptionKind.THREAD:
+            mode, _, archive = self.value.partition(" ")
+            return f"thread: {mode}, archived after {archive or '1d'}"
         if self.kind is SubscriptionKind.EXCLUDE_CATEGORY:
             return f"not arXiv category {self.value}"
         if self.kind is SubscriptionKind.EXCLUDE_KEYWORD:

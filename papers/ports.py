@@ -67,3 +67,21 @@ class DigestStore(Protocol):
     async def new_papers(
         self, destination: str, *, since: datetime, limit: int
     ) -> list[PaperItem]: ...
+
+
+class ThreadHomes(Protocol):
+    """Each paper's Discord home in a forum channel: the post (thread) holding its summaries."""
+
+    async def thread_home(self, channel_id: int, paper_key: str) -> int | None: ...
+
+    async def set_thread_home(
+        self,
+        channel_id: int,
+        paper_key: str,
+        thread_id: int,
+        *,
+        guild_id: int | None,
+        now: datetime,
+    ) -> None: ...
+
+    async def forget_thread_home(self, channel_id: int, paper_key: str) -> None: ...

@@ -9,7 +9,7 @@ is never posted twice and never lost.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from papers.model import Digest
 
@@ -99,6 +99,23 @@ class Publisher(Protocol):
         """None when ``find_sent`` can find what this destination posted (exactly once);
         otherwise why it cannot (a crash between answer and record can repeat a post)."""
         ...
+
+
+@runtime_checkable
+class Prepares(Protocol):
+    """A publisher whose rendering depends on the destination (a Discord channel's type: a
+    forum gets a post per paper): ``prepare`` learns it before the digest is rendered, and
+    raises the ``PublishError`` kinds above."""
+
+    async def prepare(self) -> None: ...
+
+
+@runtime_checkable
+class FindsReplies(Protocol):
+    """A publisher whose posts answering another are found where that one is (a message in
+    a Discord thread, looked for in the thread its head opened)."""
+
+    async def find_reply(self, post: Post, reply_to: Sent) -> Sent | None: ...
 
 
 @dataclass

@@ -8,6 +8,7 @@ repositories of each aggregate. Methods take and return domain values from ``pap
 | ``DigestRepository`` | ``storage.digests`` | what a destination gets next |
 | ``FeedRepository`` | ``storage.feeds`` | watched feeds and their polls |
 | ``SubscriptionRepository`` | ``storage.subscriptions`` | what a channel's digest carries |
+| ``ThreadRepository`` | ``storage.threads`` | each paper's forum post (its Discord home) |
 
 The delivery ledger (``storage.ledger``), schedules (``storage.schedules``) and bulk imports
 (``storage.bulk``) have objects of their own.
@@ -20,12 +21,18 @@ from storage.feeds import FeedRepository
 from storage.ingest import IngestRepository
 from storage.papers import PaperRepository, best_first
 from storage.subscriptions import SubscriptionRepository
+from storage.threads import ThreadRepository
 
 __all__ = ["Store", "best_first"]
 
 
 class Store(
-    PaperRepository, IngestRepository, DigestRepository, FeedRepository, SubscriptionRepository
+    PaperRepository,
+    IngestRepository,
+    DigestRepository,
+    FeedRepository,
+    SubscriptionRepository,
+    ThreadRepository,
 ):
     """shortbot's repository over one engine (SQLite or PostgreSQL): every port of
     ``papers.ports`` the application needs (``PaperStore``, ``IngestStore``, ``DigestStore``)

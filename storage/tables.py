@@ -247,6 +247,20 @@ deliveries = Table(
     Index("ix_deliveries_post_key", "destination", "post_key"),
 )
 
+# A paper's Discord home in a forum channel: the forum post (a thread) that holds its summaries.
+# A later summary of the paper is a reply there, never a second post. Written when the post is
+# made or found again after a crash; replaced when the post was locked or deleted.
+discord_threads = Table(
+    "discord_threads",
+    metadata,
+    Column("channel_id", BigInteger, primary_key=True),  # the forum
+    Column("paper_key", String(255), primary_key=True),  # papers.key
+    Column("guild_id", BigInteger),
+    Column("thread_id", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_discord_threads_paper", "paper_key"),
+)
+
 # ``shortbot import arxiv-metadata``: how far each snapshot file (path, size, mtime) got. The
 # row is written in the transaction of each batch, so a re-run resumes after the last commit.
 import_progress = Table(

@@ -266,8 +266,9 @@ class AdminCog(commands.Cog, name="Maintainers"):
     async def digest(self, ctx: commands.Context[ShortBot]) -> None:
         await ctx.send(
             f"Usage: `{ctx.clean_prefix}digest preview [#channel]`, "
-            f"`{ctx.clean_prefix}digest now DESTINATION` or "
-            f"`{ctx.clean_prefix}digest ping ROLE|none [#channel]`"
+            f"`{ctx.clean_prefix}digest now DESTINATION`, "
+            f"`{ctx.clean_prefix}digest ping ROLE|none [#channel]` or "
+            f"`{ctx.clean_prefix}digest thread #channel per-digest|none [1h|1d|3d|1w]`"
         )
 
     @digest.command(
@@ -329,6 +330,36 @@ class AdminCog(commands.Cog, name="Maintainers"):
         if warnings:
             text += " Note: " + "; ".join(warnings) + "."
         await ctx.send(text)
+
+    @digest.command(
+        ignore_extra=False,
+        name="thread",
+        usage="#CHANNEL per-digest|none [1h|1d|3d|1w]",
+        description="Post a channel's digests in a thread on each digest, or not",
+        help="per-digest: the channel keeps one line per digest (its heading and count) and "
+        "the digest goes in a thread opened on it, archived after 1h, 1d (default), 3d or 1w "
+        "without a message; none: the digest in the channel (the default).",
+    )
+    @app_commands.describe(
+        channel="the channel", mode="per-digest or none", archive="1h, 1d, 3d or 1w"
+    )
+    async def digest_thread(
+        self,
+        ctx: commands.Context[ShortBot],
+        channel: discord.TextChannel,
+        mode: str,
+        archive: str | None = None,
+    ) -> None:
+        target = self._channel(ctx, channel)
+        style = await subscriptions.set_thread(  # BadThread, no digest: the handler says why
+            self.bot.app,
+            guild_id=target.guild.id,
+            channel_id=target.id,
+            mode=mode,
+            archive=archive,
+            by=ctx.author.id,
+        )
+        await ctx.send(f"The digests of {target.mention}: {style.describe()}.")
 
     @digest.command(
         ignore_extra=False,

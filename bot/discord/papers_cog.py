@@ -120,10 +120,17 @@ class PapersCog(commands.Cog, name="Papers"):
     async def _send_paper(self, ctx: commands.Context[ShortBot], outcome: Found) -> None:
         found = outcome.match
         view = SummaryPages(found) if render.paper_page_count(found) > 1 else None
+        # the paper's forum post in this server, if a forum channel has one (its home)
+        homes = (
+            await self.bot.app.store.paper_threads(found.paper.key, ctx.guild.id)
+            if ctx.guild
+            else []
+        )
+        content = f"Discussed in <#{homes[-1]}>" if homes else None
         if view is None:
-            await ctx.send(embed=embed(render.paper_embed(found)))
+            await ctx.send(content, embed=embed(render.paper_embed(found)))
         else:
-            await ctx.send(embed=embed(render.paper_embed(found)), view=view)
+            await ctx.send(content, embed=embed(render.paper_embed(found)), view=view)
 
     async def _send_choices(
         self, ctx: commands.Context[ShortBot], query: str, papers: list[Paper]
@@ -235,7 +242,7 @@ class PapersCog(commands.Cog, name="Papers"):
         lines.append("")
         lines.append(
             "Maintainers (Manage Server or the maintainer role): `feeds`, `subscribe`, "
-            "`unsubscribe`, `subscriptions`, `digest preview`, `digest ping`."
+            "`unsubscribe`, `subscriptions`, `digest preview`, `digest ping`, `digest thread`."
         )
         lines.append(f"On any message: Apps → {LINKED_MENU}.")
         await ctx.send(

@@ -11,6 +11,7 @@ import httpx
 from pydantic import SecretStr
 
 from bot.settings import DestinationSettings, Settings
+from papers.ports import ThreadHomes
 from papers.publishing import Publisher
 
 
@@ -26,6 +27,7 @@ class Build:
     http: httpx.AsyncClient
     stack: AsyncExitStack
     discord_session: Any = None  # the run's one Discord login (publishers.discord.DiscordSession)
+    homes: ThreadHomes | None = None  # each paper's forum post (the store)
 
 
 Factory = Callable[[Build, DestinationSettings], Awaitable[Publisher]]

@@ -6,6 +6,7 @@ from contextlib import AsyncExitStack
 
 from bot.platforms.base import Build, DestinationError, secret
 from bot.settings import DestinationSettings
+from papers.discord_threads import ThreadStyle
 from papers.publishing import Publisher
 from publishers.discord import DiscordChannelPublisher, DiscordSession, DiscordWebhookPublisher
 
@@ -18,7 +19,13 @@ async def open_session(stack: AsyncExitStack, token: str) -> DiscordSession:
 async def build_channel(run: Build, config: DestinationSettings) -> Publisher:
     if config.channel_id is None:
         raise DestinationError(f"destinations.{config.name}.channel_id is not set")
-    return await channel(run, config.name, config.channel_id, ping_role_id=config.ping_role_id)
+    return await channel(
+        run,
+        config.name,
+        config.channel_id,
+        ping_role_id=config.ping_role_id,
+        thread=config.thread_style,
+    )
 
 
 async def channel(
@@ -28,9 +35,12 @@ async def channel(
     *,
     guild_id: int | None = None,
     ping_role_id: int | None = None,
+    thread: ThreadStyle | None = None,
 ) -> DiscordChannelPublisher:
     """A channel publisher on the run's Discord login (``guild_id`` when known: no lookup);
-    with ``ping_role_id``, its digests mention that role and carry the "Notify me" button."""
+    with ``ping_role_id``, its digests mention that role and carry the "Notify me" button;
+    ``thread``: a thread per digest, or not. A forum channel (found when its guild is not
+    known) gets a post per paper, each paper's post kept in the run's store."""
     publisher = DiscordChannelPublisher(
         name,
         channel_id=channel_id,
@@ -38,6 +48,8 @@ async def channel(
         session=run.discord_session,
         guild_id=guild_id,
         ping_role_id=ping_role_id,
+        thread=thread,
+        homes=run.homes,
     )
     return await run.stack.enter_async_context(publisher)
 

@@ -72,6 +72,10 @@ class DiscordPublisher(Closing):
         posts = digest_posts(
             digest, destination=self.name, heading=digest_heading(digest, self.heading)
         )
+        return self._pinged(posts)
+
+    def _pinged(self, posts: list[Post]) -> list[Post]:
+        """The digest's first post mentioning the ping role, if there is one."""
         if self.ping_role_id is None:
             return posts
         return with_ping(posts, self.ping_role_id, button=self.buttons)

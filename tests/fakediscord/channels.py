@@ -122,6 +122,7 @@ class ChannelRoutes:
                 self.nonce_hits.append((str(nonce), seen[1]))
                 return json_response(self._messages[seen[1]])
         self._validate_message(payload, files=record.files, creating=True)
+        self._thread_accepts_post(channel)
         reference = payload.get("message_reference")
         if isinstance(reference, dict) and reference.get("message_id") is not None:
             target = self._messages.get(int(reference["message_id"]))

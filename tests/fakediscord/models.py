@@ -7,6 +7,7 @@ gateway by itself.
 
 from __future__ import annotations
 
+import copy
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,10 +29,17 @@ class ChannelType(enum.IntEnum):
     GUILD_VOICE = 2
     GUILD_CATEGORY = 4
     GUILD_ANNOUNCEMENT = 5
+    PUBLIC_THREAD = 11
+    GUILD_FORUM = 15
 
 
 TEXT_CHANNEL_TYPES = frozenset(
-    {ChannelType.GUILD_TEXT, ChannelType.GUILD_ANNOUNCEMENT, ChannelType.DM}
+    {
+        ChannelType.GUILD_TEXT,
+        ChannelType.GUILD_ANNOUNCEMENT,
+        ChannelType.DM,
+        ChannelType.PUBLIC_THREAD,
+    }
 )
 
 
@@ -148,6 +156,9 @@ class Channel:
     recipients: list[User] = field(default_factory=list)
     """For DMs: the other user."""
     last_message_id: int | None = None
+    extra: JSON = field(default_factory=dict)
+    """Fields of its kind's payload beyond the common ones (a forum's ``available_tags``, a
+    thread's ``owner_id`` and ``thread_metadata``: :mod:`tests.fakediscord.threads`)."""
 
     @property
     def mention(self) -> str:
@@ -191,6 +202,9 @@ class Channel:
                 video_quality_mode=1,
                 last_message_id=_opt_str(self.last_message_id),
             )
+        elif self.type == ChannelType.PUBLIC_THREAD:
+            data.update(last_message_id=_opt_str(self.last_message_id), rate_limit_per_user=0)
+        data.update(copy.deepcopy(self.extra))
         return data
 
 
@@ -251,6 +265,8 @@ class Guild:
     channels: list[Channel] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
     members: list[Member] = field(default_factory=list)
+    threads: list[Channel] = field(default_factory=list)
+    """Its threads and forum posts (not in ``channels``: Discord lists them apart)."""
     everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS
     large: bool = False
 
@@ -373,7 +389,7 @@ class Guild:
         return next((m for m in self.members if m.id == user_id), None)
 
     def get_channel(self, channel_id: int) -> Channel | None:
-        return next((c for c in self.channels if c.id == channel_id), None)
+        return next((c for c in [*self.channels, *self.threads] if c.id == channel_id), None)
 
     def get_role(self, role_id: int) -> Role | None:
         return next((r for r in self.roles if r.id == role_id), None)

@@ -69,6 +69,7 @@ from tests.fakediscord.records import (
     UploadedFile,
 )
 from tests.fakediscord.snowflake import new_snowflake
+from tests.fakediscord.threads import ThreadRoutes
 from tests.fakediscord.webhooks import ChannelWebhook, WebhookRoutes
 from tests.fakediscord.world import World
 from tests.secretwatch import secret
@@ -90,6 +91,7 @@ class FakeDiscord(
     ApplicationRoutes,
     GuildRoutes,
     ChannelRoutes,
+    ThreadRoutes,
     InteractionRoutes,
     WebhookRoutes,
     RequestLog[RecordedRequest],
@@ -239,6 +241,7 @@ class FakeDiscord(
             *self._application_routes(),
             *self._guild_routes(),
             *self._channel_routes(),
+            *self._thread_routes(),
             *self._interaction_routes(),
             *self._webhook_routes(),
         ]
