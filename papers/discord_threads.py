@@ -61,14 +61,14 @@ class ThreadStyle:
 def parse_mode(text: str) -> str:
     mode = text.strip().lower()
     if mode not in MODES:
-        raise BadThread(f"thread is {' or '.join(MODES)}, not {text!r}")
+        raise BadThread(f"a thread is {' or '.join(MODES)}, not {text!r}")
     return mode
 
 
 def parse_archive(text: str) -> str:
     archive = text.strip().lower()
     if archive not in ARCHIVE:
-        raise BadThread(f"thread_archive is one of {', '.join(ARCHIVE)}, not {text!r}")
+        raise BadThread(f"a thread's archive duration is {', '.join(ARCHIVE)}, not {text!r}")
     return archive
 
 
