@@ -254,8 +254,9 @@ class World:
         self.loop.run(self.discord.__aexit__(None, None, None))
         self.http.__exit__(None, None, None)
 
-    def prepare(self) -> None:
-        """Register the destinations, then bring in the summaries (new: the next digest)."""
+    def prepare(self, items: int = ITEMS) -> None:
+        """Register the destinations, then bring in ``items`` summaries (new: the next
+        digest)."""
         saved = dict(os.environ)
         os.environ.update({k: v for k, v in self.env.items() if k.startswith("SHORTBOT_")})
         try:
@@ -266,7 +267,7 @@ class World:
 
         async def go() -> None:
             async with open_app(settings) as app:
-                parsed = parse_feed(feed(ITEMS), "chaos")
+                parsed = parse_feed(feed(items), "chaos")
                 await ingest_parsed(app.store, parsed, "chaos", announce=True, now=app.clock())
 
         asyncio.run(go())
