@@ -31,11 +31,12 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
 from papers import top
+from papers.budget import within_budget
 from papers.filter_report import FilterReport
 from papers.filters import Filters
 from papers.keys import item_key
@@ -222,7 +223,7 @@ async def deliver(
         allowed = max(0, policy.daily_budget - used)
         if allowed < len(posts):
             budget_cut = True
-            today, posts = _within_budget(publisher, digest, allowed)
+            today, posts = within_budget(publisher, digest, allowed)
             report.errors.append(
                 f"daily budget of {policy.daily_budget} posts reached: "
                 f"{len(digest.keys) - len(today.keys)} items wait for tomorrow"
@@ -289,25 +290,6 @@ async def _drain(run: _Run) -> bool:
         if not await _reconcile(run, pending):
             return False
     return True
-
-
-def _first(digest: Digest, count: int) -> Digest:
-    """The first ``count`` entries of ``digest`` (summaries, then papers), nothing "more"."""
-    items = digest.items[:count]
-    papers = digest.papers[: max(0, count - len(digest.items))]
-    return replace(digest, items=items, papers=papers, more=0, more_papers=0)
-
-
-def _within_budget(publisher: Publisher, digest: Digest, allowed: int) -> tuple[Digest, list[Post]]:
-    """The first entries of ``digest`` whose posts fit in ``allowed``, and those posts. The
-    rest stay out of the ledger, so the next digest carries them, in order. A thread's head is
-    never posted without at least one of its entries."""
-    for count in range(len(digest.items) + len(digest.papers) - 1, 0, -1):
-        today = _first(digest, count)
-        posts = publisher.render(today)
-        if len(posts) <= allowed:
-            return today, posts
-    return _first(digest, 0), []
 
 
 async def _reconcile(run: _Run, pending: PendingPost) -> bool:
