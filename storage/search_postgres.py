@@ -240,7 +240,7 @@ async def _ranked(
 # common, the pair rare: "diffusion segmentation") the walk reads most of the table — seconds
 # at 3 M papers (tsvectors of abstracts read from TOAST). So the walk has a budget; past it,
 # nothing is found this way (a savepoint keeps the use case's transaction usable).
-NEWEST_BUDGET_MS = 150
+NEWEST_BUDGET_MS = 50
 FILL_BUDGET_MS = 30
 _NO_BUDGET = text("SET LOCAL statement_timeout = 0")
 
