@@ -82,6 +82,7 @@ COMMANDS = [
     "schedule show",
     "schedule pause",
     "digest preview",
+    "digest thread",
 ]
 
 words = st.one_of(
