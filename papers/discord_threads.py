@@ -78,11 +78,15 @@ def rule_value(style: ThreadStyle) -> str:
 
 
 def style_of(rules: Sequence[Subscription]) -> ThreadStyle:
-    """A subscribed channel's thread style (its ``thread`` rule; none: no thread)."""
+    """A subscribed channel's thread style (its ``thread`` rule; none, or one that does not
+    read as a style: no thread)."""
     for rule in rules:
         if rule.kind is SubscriptionKind.THREAD:
             mode, _, archive = rule.value.partition(" ")
-            return ThreadStyle(parse_mode(mode), parse_archive(archive or DEFAULT_ARCHIVE))
+            try:
+                return ThreadStyle(parse_mode(mode), parse_archive(archive or DEFAULT_ARCHIVE))
+            except BadThread:
+                break
     return ThreadStyle()
 
 
