@@ -120,8 +120,9 @@ async def _subscribed_channels(
         if not filter_rules(subs):  # a ping role alone subscribes to nothing
             continue
         try:
-            # the guild is known: the channel needs no lookup
-            guild = subs[0].guild_id or None
+            # the guild is known: the channel needs no lookup, but a forum's (its tags)
+            forum = any(s.kind is Kind.FORUM for s in subs)
+            guild = None if forum else subs[0].guild_id or None
             publisher = await load(DISCORD_CHANNEL)(
                 run,
                 name,
@@ -148,7 +149,7 @@ def channel_policy(app: App, subs: Sequence[Subscription]) -> DeliveryPolicy:
     window = top.window_of(subs)
     return DeliveryPolicy(
         max_items=max_items(app, window),
-        rules=tuple(s for s in subs if s.kind not in (Kind.TOP, Kind.THREAD)),
+        rules=tuple(s for s in subs if s.kind not in (Kind.TOP, Kind.THREAD, Kind.FORUM)),
         window=window,
         reconcile_window_seconds=reconcile_window(app, "discord"),
     )

@@ -29,12 +29,20 @@ def destination_of(channel_id: int) -> str:
     return f"discord:{channel_id}"
 
 
-async def subscribe(app: App, *, guild_id: int, channel_id: int, what: str, by: int) -> list[str]:
+async def subscribe(
+    app: App, *, guild_id: int, channel_id: int, what: str, by: int, forum: bool = False
+) -> list[str]:
     """Add what ``what`` names to the channel's digest; returns what was new ("category cs.LG").
-    An author already there under another spelling (``fernandez`` for Fernández) is not new."""
+    An author already there under another spelling (``fernandez`` for Fernández) is not new.
+    ``forum``: the channel is a forum (recorded: its digests are a post per paper)."""
     wanted = rules.parse(what)
     now = app.clock()
     await app.ledger.ensure_destination(destination_of(channel_id), "discord", now)
+    if forum:
+        kind = SubscriptionKind.FORUM
+        await app.store.subscribe(
+            guild_id=guild_id, channel_id=channel_id, kind=kind, value="yes", by=by, now=now
+        )
     held = await list_subscriptions(app, guild_id=guild_id, channel_id=channel_id)
     added = []
     for kind, value in wanted:

@@ -90,10 +90,10 @@ def ping_role(rules: Sequence[Subscription]) -> int | None:
     return None
 
 
-SETTINGS = (SubscriptionKind.PING_ROLE, SubscriptionKind.THREAD)
+SETTINGS = (SubscriptionKind.PING_ROLE, SubscriptionKind.THREAD, SubscriptionKind.FORUM)
 
 
 def filter_rules(rules: Sequence[Subscription]) -> tuple[Subscription, ...]:
-    """A channel's rules without its settings (the ping role, threads): what its filters
-    judge by."""
+    """A channel's rules without its settings (the ping role, threads, being a forum): what
+    its filters judge by."""
     return tuple(r for r in rules if r.kind not in SETTINGS)

@@ -347,6 +347,7 @@ class SubscriptionKind(enum.StrEnum):
     PING_ROLE = "ping-role"  # a setting, not a filter: the role the digest mentions (its id)
     TOP = "top"  # not a filter: the digest is the best of a window (the value: "7d"; papers.top)
     THREAD = "thread"  # a setting: "per-digest 1d" (papers.discord_threads)
+    FORUM = "forum"  # a setting: the channel is a forum, a post per paper (papers.discord_forum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +373,8 @@ class Subscription:
             return f"author {self.value}"
         if self.kind is SubscriptionKind.PING_ROLE:
             return f"mentions role {self.value}, with a Notify me button"
+        if self.kind is SubscriptionKind.FORUM:
+            return "a forum: a post per paper, later summaries as replies in it"
         if self.kind is SubscriptionKind.THREAD:
             mode, _, archive = self.value.partition(" ")
             return f"thread: {mode}, archived after {archive or '1d'}"

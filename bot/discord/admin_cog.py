@@ -28,6 +28,9 @@ from papers.model import Feed, SubscriptionKind
 
 log = logging.getLogger(__name__)
 
+# a channel that takes a digest: a text channel, or a forum (a post per paper)
+DigestChannel = discord.TextChannel | discord.ForumChannel
+
 
 def _feed_line(feed: Feed) -> str:
     state = feed.status
@@ -75,12 +78,12 @@ class AdminCog(commands.Cog, name="Maintainers"):
         return await check_maintainer(ctx)
 
     def _channel(
-        self, ctx: commands.Context[ShortBot], channel: discord.TextChannel | None
-    ) -> discord.TextChannel:
+        self, ctx: commands.Context[ShortBot], channel: DigestChannel | None
+    ) -> DigestChannel:
         guild = guild_of(ctx)
         target = channel or ctx.channel
-        if not isinstance(target, discord.TextChannel):
-            raise commands.BadArgument("name a text channel of this server")
+        if not isinstance(target, discord.TextChannel | discord.ForumChannel):
+            raise commands.BadArgument("name a text or forum channel of this server")
         if target.guild.id != guild.id:
             raise commands.BadArgument("that channel is not in this server")
         return target
@@ -188,7 +191,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
         self,
         ctx: commands.Context[ShortBot],
         what: str,
-        channel: discord.TextChannel | None = None,
+        channel: DigestChannel | None = None,
     ) -> None:
         target = self._channel(ctx, channel)
         added = await subscriptions.subscribe(  # BadSubscription: the error handler says why
@@ -197,6 +200,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
             channel_id=target.id,
             what=what,
             by=ctx.author.id,
+            forum=isinstance(target, discord.ForumChannel),
         )
         what_added = ", ".join(added) if added else "nothing new"
         await ctx.send(f"{target.mention} now also carries: {render.escape(what_added)}.")
@@ -217,7 +221,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
         self,
         ctx: commands.Context[ShortBot],
         what: str = "all",
-        channel: discord.TextChannel | None = None,
+        channel: DigestChannel | None = None,
     ) -> None:
         target = self._channel(ctx, channel)
         removed = await subscriptions.unsubscribe(
@@ -235,7 +239,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
     )
     @app_commands.describe(channel="default: every channel of this server")
     async def subscriptions(
-        self, ctx: commands.Context[ShortBot], channel: discord.TextChannel | None = None
+        self, ctx: commands.Context[ShortBot], channel: DigestChannel | None = None
     ) -> None:
         guild = guild_of(ctx)
         target = self._channel(ctx, channel) if channel else None
@@ -371,7 +375,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
     )
     @app_commands.describe(channel="default: this channel")
     async def digest_preview(
-        self, ctx: commands.Context[ShortBot], channel: discord.TextChannel | None = None
+        self, ctx: commands.Context[ShortBot], channel: DigestChannel | None = None
     ) -> None:
         target = self._channel(ctx, channel)
         selection = await subscriptions.preview(

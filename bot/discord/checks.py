@@ -72,9 +72,9 @@ def resolve_destination(ctx: commands.Context[ShortBot], text: str) -> tuple[str
     match = _CHANNEL.match(cleaned)
     if match:
         channel = guild.get_channel(int(match.group(1) or match.group(2)))
-        if not isinstance(channel, discord.TextChannel):
+        if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
             raise commands.BadArgument(
-                "that is not a channel of this server (name a text channel here)"
+                "that is not a channel of this server (name a text or forum channel here)"
             )
         return channel_destination(channel), f"#{channel.name}"
     configured = guild_destinations(ctx.bot, guild)

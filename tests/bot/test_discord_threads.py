@@ -24,6 +24,7 @@ from tests.bot.test_discord_bot import (  # noqa: F401 - fixtures
 )
 from tests.bot.test_discord_schedule import app, digest_now  # noqa: F401 - a bot token: digests go
 from tests.fakediscord import FakeDiscord
+from tests.fakediscord.models import Channel
 from tests.fakediscord.threads import add_forum
 
 
@@ -161,3 +162,32 @@ async def test_summary_links_to_the_papers_forum_post_in_this_server(
     )
     answer = await fake.wait_for_answer(sent.id)
     assert answer.data["content"] == f"Discussed in <#{post}>"
+
+
+@pytest.fixture
+def forum(fake: FakeDiscord) -> Channel:  # noqa: F811
+    """A forum of the server, there before the bot connects (it is in the bot's cache)."""
+    return add_forum(fake.guild, "paper-forum", ["cs.LG", "stat.ML"])
+
+
+async def test_a_subscribed_forum_gets_a_post_per_paper_and_summary_links_to_it(
+    fake: FakeDiscord,  # noqa: F811
+    forum: Channel,
+    bot: Any,  # noqa: F811
+    app: App,  # noqa: F811
+) -> None:
+    reply = await say(fake, f"!subscribe votes>=0 <#{forum.id}>", who="maintainer")
+    assert reply["content"] == f"<#{forum.id}> now also carries: min-votes 0."
+    listed = await say(fake, f"!subscriptions <#{forum.id}>", who="maintainer")
+    assert "a forum: a post per paper" in listed["embeds"][0]["description"]
+    done = await say(fake, f"!digest now <#{forum.id}>", who="maintainer")
+    assert "sent now: 12 sent" in done["content"]
+    posts = fake.threads(forum)
+    assert len(posts) == 11  # the sample's 12 summaries are of 11 papers
+    [intriguing] = [p for p in posts if p.name == "Intriguing properties of neural networks"]
+    [first] = fake.messages(intriguing)
+    assert len(first["embeds"][0]["fields"]) == 2  # both of its summaries, in its one post
+    linked = await say(fake, "!summary 1312.6199")
+    assert linked["content"] == f"Discussed in <#{intriguing.id}>"
+    again = await say(fake, f"!digest now <#{forum.id}>", who="maintainer")
+    assert "sent now" in again["content"] and len(fake.threads(forum)) == 11
