@@ -6,12 +6,12 @@ For each destination:
    platform (``find_sent``), again and again until the destination's reconciliation window
    past that start is over (reads lag writes: :mod:`papers.reconcile`), and only then sent
    again (same key, same nonce); one never started is simply sent.
-   First of all, a publisher whose rendering depends on the destination learns it
-   (``Prepares``: a Discord channel's type); a message in a thread is looked for in the
-   thread its head opened (``FindsReplies``).
+   A message in a thread is looked for in the thread its head opened (``FindsReplies``).
 2. The digest is selected (items not in the ledger, first seen since the destination was
    created, matching its rules, capped, trimmed to the daily budget; a top destination's: the
-   best-voted first seen in its window, and only what it posts enters the ledger), rendered,
+   best-voted first seen in its window, and only what it posts enters the ledger), rendered
+   (a publisher whose rendering depends on the destination learns it first, when there is
+   something to post: ``Prepares``, a Discord channel's type),
    every post's intent committed (pending), then the posts are sent in order, each send's
    start committed before its request.
 3. 429 waits ``retry_after`` (on the event loop's clock, never blocking it); 5xx and timeouts
@@ -202,8 +202,6 @@ async def deliver(
         return report
     run = _Run(ledger, publisher, policy, clock, sleep, jitter, report)
     await _note_guarantee(run, state)
-    if not await _prepare(run):
-        return report
     if not await _drain(run) or not select:  # an earlier run's leftovers first, in order
         return report
 
@@ -214,7 +212,7 @@ async def deliver(
         await ledger.skip_items(
             publisher.name, selection.unsubscribed, reason="not subscribed", now=now
         )
-    if digest.empty:
+    if digest.empty or not await _prepare(run):  # nothing to say: not a request more
         return report
     posts = publisher.render(digest)
     budget_cut = False
