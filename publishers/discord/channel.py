@@ -46,7 +46,7 @@ from publishers.discord.errors import MISSING_PERMISSIONS, discord_errors, map_h
 from publishers.discord.forum import Forum, ForumPoster
 from publishers.discord.history import find_in_history
 from publishers.discord.session import DEFAULT_MAX_RATELIMIT_WAIT, DiscordSession
-from publishers.discord.threads import jump_url, open_thread
+from publishers.discord.threads import find_heading, jump_url, open_thread
 
 log = logging.getLogger(__name__)
 
@@ -238,9 +238,18 @@ class DiscordChannelPublisher(DiscordPublisher):
         with discord_errors(self._where):
             try:
                 async with asyncio.timeout(self.timeout):
-                    message = await find_in_history(
-                        channel, post, ours=lambda m: m.author.id == me, limit=self.scan_limit
-                    )
+                    if START_THREAD in post.payload:
+                        message = await find_heading(
+                            client,
+                            channel,
+                            post,
+                            ours=lambda m: m.author.id == me,
+                            limit=self.scan_limit,
+                        )
+                    else:
+                        message = await find_in_history(
+                            channel, post, ours=lambda m: m.author.id == me, limit=self.scan_limit
+                        )
                     if message is not None and START_THREAD in post.payload:
                         # the heading was made; its thread perhaps not (Discord: 160004 if so)
                         thread = post.payload[START_THREAD]

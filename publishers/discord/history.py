@@ -8,7 +8,8 @@ embeds as Discord keeps them (:func:`fingerprint`: the text, not Discord's addit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from contextlib import aclosing
 from typing import Any
 
 import discord
@@ -47,12 +48,26 @@ async def find_in_history(
 ) -> discord.Message | None:
     """The newest of the channel's last ``limit`` messages that is ``ours`` and is ``post``.
     Raises discord.py's errors (``Forbidden`` without Read Message History)."""
+    async with aclosing(candidates(channel, post, ours=ours, limit=limit)) as found:
+        async for message in found:
+            return message
+    return None
+
+
+async def candidates(
+    channel: discord.abc.Messageable,
+    post: Post,
+    *,
+    ours: Callable[[discord.Message], bool],
+    limit: int,
+) -> AsyncGenerator[discord.Message, None]:
+    """Every one of the channel's last ``limit`` messages that is ``ours`` and is ``post``
+    (its nonce, or its content and embeds), newest first."""
     wanted = fingerprint(post.payload.get("content"), post.payload.get("embeds") or [])
     async for message in channel.history(limit=limit):
         if not ours(message):
             continue
-        if str(message.nonce) == post.key:
-            return message
-        if fingerprint(message.content, [e.to_dict() for e in message.embeds]) == wanted:
-            return message
-    return None
+        if str(message.nonce) == post.key or wanted == fingerprint(
+            message.content, [e.to_dict() for e in message.embeds]
+        ):
+            yield message

@@ -18,14 +18,15 @@ Errors are discord.py's (``HTTPException``); callers map them with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import aclosing
 from typing import Any
 
 import discord
 from discord.http import Route
 
 from papers.publishing import Post
-from publishers.discord.history import fingerprint
+from publishers.discord.history import candidates, fingerprint
 
 THREAD_EXISTS = 160004  # a thread was already opened on this message
 THREAD_LOCKED = 160005
@@ -35,6 +36,32 @@ MISSING_ACCESS = 50001
 # a forum post that can no longer take replies: deleted, locked, or out of the bot's reach
 LOST_POST = frozenset({UNKNOWN_CHANNEL, MISSING_ACCESS, THREAD_LOCKED, ARCHIVED_THREAD})
 ARCHIVED_PAGE = 50
+
+
+async def find_heading(
+    client: discord.Client,
+    channel: discord.abc.Messageable,
+    post: Post,
+    *,
+    ours: Callable[[discord.Message], bool],
+    limit: int,
+) -> discord.Message | None:
+    """A digest's heading cut off by a crash, among the channel's last ``limit`` messages:
+    the newest of the bot's messages that carry its nonce, or else read as it (an earlier
+    digest of as many items reads the same) and whose thread, if it has one yet, holds no
+    message. An earlier digest's heading has its digest in its thread, and a heading still
+    pending has nothing in its thread: its messages are sent once it is recorded."""
+    async with aclosing(candidates(channel, post, ours=ours, limit=limit)) as found:
+        async for message in found:
+            if str(message.nonce) == post.key:
+                return message  # this very heading
+            try:
+                thread = await client.http.get_channel(message.id)  # the message's id
+            except discord.NotFound:
+                return message  # no thread yet
+            if not thread.get("message_count"):
+                return message
+    return None
 
 
 def jump_url(guild_id: int | None, channel_id: int | str, message_id: int | str) -> str:

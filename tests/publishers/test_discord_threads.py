@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 
@@ -118,3 +119,24 @@ async def test_a_heading_whose_thread_was_not_opened_gets_it_on_the_next_run(
         report = await deliver(store, ledger, second, POLICY, clock=Clock(), sleep=no_wait)
     assert (report.sent, report.pending) == (12, 0), report.errors
     check_one_digest(fake)
+
+
+async def test_an_earlier_digests_heading_that_reads_the_same_is_not_taken_for_this_one(
+    store: Store, fake: FakeDiscord
+) -> None:
+    # a channel's history may not report a nonce: a heading is then known by its text, and
+    # the heading of an earlier digest of as many items reads the same
+    ledger = Ledger(store.engine)
+    await setup(store, ledger, ("papers", "discord"))
+    async with publisher(fake) as pub:
+        selection = await select_digest(store, pub.name, POLICY, START, now=START)
+        head = pub.render(selection.digest)[0]
+        await deliver(store, ledger, pub, POLICY, clock=Clock(), sleep=no_wait)
+    check_one_digest(fake)
+    later = replace(head, key="a-later-digest-heading")  # the same words, never sent
+    async with publisher(fake) as pub:
+        assert await pub.find_sent(head) is not None  # its own heading, by its nonce
+        assert await pub.find_sent(later) is None  # the earlier one's thread holds its digest
+        sent = await pub.send(later)
+        assert await pub.find_sent(later) == sent  # a heading whose thread is still empty
+    assert len(fake.threads(fake.guild.channel("general"))) == 2
