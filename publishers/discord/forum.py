@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Forum:
-    """A forum channel as the run found it: its guild and its tags (id and name)."""
+    """A forum channel as the run found it: its guild and the tags the bot may apply (id and
+    name; a moderated tag is the moderators' to apply)."""
 
     channel_id: int
     guild_id: int
@@ -44,7 +45,9 @@ class Forum:
 
     @classmethod
     def of(cls, channel: discord.ForumChannel) -> Forum:
-        tags = tuple({"id": str(t.id), "name": t.name} for t in channel.available_tags)
+        tags = tuple(
+            {"id": str(t.id), "name": t.name} for t in channel.available_tags if not t.moderated
+        )
         return cls(channel.id, channel.guild.id, tags)
 
 

@@ -48,15 +48,18 @@ THREAD_EXISTS = 160004
 THREAD_LOCKED = 160005
 
 
-def add_forum(guild: Guild, name: str, tags: list[str]) -> Channel:
-    """A forum channel of ``guild`` whose ``available_tags`` are ``tags`` (by name)."""
+def add_forum(
+    guild: Guild, name: str, tags: list[str], *, moderated: tuple[str, ...] = ()
+) -> Channel:
+    """A forum channel of ``guild`` whose ``available_tags`` are ``tags`` (by name); those in
+    ``moderated`` only members with Manage Threads may apply."""
     forum = guild.add_channel(name, type=ChannelType.GUILD_FORUM)
     forum.extra = {
         "available_tags": [
             {
                 "id": str(new_snowflake()),
                 "name": t,
-                "moderated": False,
+                "moderated": t in moderated,
                 "emoji_id": None,
                 "emoji_name": None,
             }
@@ -193,6 +196,9 @@ class ThreadRoutes:
             raise invalid_form(
                 {"applied_tags": field_error("BASE_TYPE_BAD_TAGS", "Invalid or too many tags.")}
             )
+        moderated = {t["id"] for t in forum.extra["available_tags"] if t["moderated"]}
+        if moderated & set(tags) and not self.bot_permissions_in(forum) & Permission.MANAGE_THREADS:
+            raise ApiError(403, 50013, "Missing Permissions")
         message_payload = payload.get("message")
         if not isinstance(message_payload, dict):
             raise invalid_form(

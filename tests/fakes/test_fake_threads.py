@@ -142,3 +142,17 @@ async def test_archived_locked_and_deleted_threads(
     assert (status, locked["code"]) == (400, 160005)
     status, gone = await call(http, "POST", f"/channels/{norm.id}/messages", json={"content": "x"})
     assert (status, gone["code"]) == (404, 10003)
+
+
+async def test_a_moderated_tag_needs_manage_threads(
+    fake: FakeDiscord, http: aiohttp.ClientSession
+) -> None:
+    forum = add_forum(
+        fake.guild, "moderated", ["cs.LG", "Announcement"], moderated=("Announcement",)
+    )
+    body = {"name": "Adam", "applied_tags": tag_ids(forum, "Announcement"), "message": FIRST}
+    status, error = await call(http, "POST", f"/channels/{forum.id}/threads", json=body)
+    assert (status, error["code"]) == (403, 50013)
+    body["applied_tags"] = tag_ids(forum, "cs.LG")
+    status, _ = await call(http, "POST", f"/channels/{forum.id}/threads", json=body)
+    assert status == 201

@@ -221,3 +221,12 @@ async def test_a_locked_or_deleted_post_is_replaced_and_an_archived_one_answered
         [new] = [t for t in fake.threads(forum) if t.id == home]
         assert new.name == ADAM.title
         assert bodies(fake, new) == ["6 votes · abhshkdz · 2026-11-23"]
+
+
+async def test_a_moderated_tag_is_left_to_the_moderators(store: Store, fake: FakeDiscord) -> None:
+    forum = add_forum(fake.guild, "moderated-forum", TAGS, moderated=("cs.CV",))
+    ledger, clock = await seeded(store), Clock()
+    report = await run(store, ledger, forum, clock, store)
+    assert (report.sent, report.failed) == (2, 0), report.errors
+    [dropout] = [t for t in fake.threads(forum) if t.name == DROPOUT.title]
+    assert dropout.extra["applied_tags"] == tag_ids(forum, "cs.LG")  # not cs.CV: moderated
