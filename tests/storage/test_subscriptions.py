@@ -21,8 +21,11 @@ TYPED = (
 
 async def test_every_kind_of_rule_is_stored_and_read_back(store: Store) -> None:
     wanted = rules.parse(TYPED)
-    # settings stored as rules are set by commands of their own (schedule kind, digest ping)
-    settings = {kind for kind in SubscriptionKind if kind.value in ("top", "ping-role")}
+    # settings stored as rules are set by commands of their own (schedule kind, digest ping,
+    # digest thread; a forum is recorded when one is subscribed)
+    settings = {
+        kind for kind in SubscriptionKind if kind.value in ("top", "ping-role", "thread", "forum")
+    }
     assert {kind for kind, _ in wanted} == set(SubscriptionKind) - settings
     for kind, value in wanted:
         assert await store.subscribe(
