@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.app import App
-from bot.settings import parse_duration
+from bot.config_values import parse_duration
 from bot.watch import poll_feed
 from papers.errors import NotKnown, UserError
 from papers.model import Feed, FeedKind, IngestReport

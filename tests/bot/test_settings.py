@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import ConfigError, Settings, load_settings, parse_duration
+from bot.config_values import parse_duration
+from bot.settings import ConfigError, Settings, load_settings
 
 
 @pytest.fixture(autouse=True)
