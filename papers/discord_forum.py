@@ -17,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from papers.discord_limits import TITLE_LIMIT, clip
 from papers.discord_render import (
     COLOR,
-    TITLE_LIMIT,
-    clip,
     digest_paper_embeds,
     escape,
     pack_messages,

@@ -5,17 +5,8 @@ looked up."""
 
 from __future__ import annotations
 
-from papers.discord_render import (
-    COLOR,
-    FIELD_NAME_LIMIT,
-    FIELD_VALUE_LIMIT,
-    Payload,
-    clip,
-    escape,
-    shrink,
-    summary_field,
-    write_url,
-)
+from papers.discord_limits import FIELD_NAME_LIMIT, FIELD_VALUE_LIMIT, Payload, clip, shrink
+from papers.discord_render import COLOR, escape, summary_field, write_url
 from papers.linked import Linked
 from papers.model import PaperWithSummaries
 from papers.usecases import Found, LookupOutcome, describe

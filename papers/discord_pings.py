@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from papers.discord_render import CONTENT_LIMIT, clip
+from papers.discord_limits import CONTENT_LIMIT, clip
 from papers.model import Subscription, SubscriptionKind
 from papers.publishing import Post
 

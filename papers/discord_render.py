@@ -8,9 +8,22 @@ like a mention is defused; the bot also sends every message with ``allowed_menti
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from urllib.parse import quote
 
+from papers.discord_limits import (
+    CONTENT_LIMIT,
+    DESCRIPTION_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    EMBEDS_PER_MESSAGE,
+    FIELD_NAME_LIMIT,
+    FIELD_VALUE_LIMIT,
+    FIELDS_LIMIT,
+    TITLE_LIMIT,
+    Payload,
+    clip,
+    embed_size,
+    shrink,
+)
 from papers.keys import discord_post_key, item_key
 from papers.markup import parse
 from papers.markup_render import defuse_mentions, discord, discord_escape, plain
@@ -19,17 +32,6 @@ from papers.publishing import Post
 from papers.render import announcement_tags, group_by_paper, paper_authors, papers_heading
 from papers.text import shorten_list
 
-CONTENT_LIMIT = 2000
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4096
-FIELDS_LIMIT = 25
-FIELD_NAME_LIMIT = 256
-FIELD_VALUE_LIMIT = 1024
-FOOTER_LIMIT = 2048
-AUTHOR_LIMIT = 256
-EMBED_TOTAL_LIMIT = 6000
-EMBEDS_PER_MESSAGE = 10
-
 FOOTER_RESERVE = 100  # room for an "and N more" footer added after shrinking
 SUMMARIES_PER_PAGE = 3
 EXCERPT = 600
@@ -37,36 +39,13 @@ COLOR = 0x2B6CB0
 SHORTSCIENCE = "https://www.shortscience.org"
 
 
-Payload = dict[str, Any]
-
-
 escape = discord_escape  # feed text shown as text: Markdown escaped, mentions defused
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis, never splitting an escape."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if cut.endswith("\\") and not cut.endswith("\\\\"):
-        cut = cut[:-1]
-    return cut + "…"
 
 
 def write_url(paper: Paper) -> str:
     """Where to write a summary of ``paper`` on ShortScience."""
     key = paper.bibtex_key or (f"journals/corr/{paper.arxiv_id}" if paper.arxiv_id else paper.key)
     return f"{SHORTSCIENCE}/paper?bibtexKey={key}"
-
-
-def embed_size(embed: Payload) -> int:
-    """Characters Discord counts toward the 6,000 total of a message's embeds."""
-    size = len(embed.get("title", "")) + len(embed.get("description", ""))
-    size += len(embed.get("footer", {}).get("text", ""))
-    size += len(embed.get("author", {}).get("name", ""))
-    for field in embed.get("fields", []):
-        size += len(field.get("name", "")) + len(field.get("value", ""))
-    return size
 
 
 def _paper_header(paper: Paper) -> list[str]:
@@ -229,18 +208,6 @@ def digest_embed(digest: Digest, heading: str) -> Payload:
     if left_out:
         embed["footer"] = {"text": f"and {left_out} more at {SHORTSCIENCE}"}
     return embed
-
-
-def shrink(embed: Payload, *, reserve: int = 0) -> Payload:
-    """Drop trailing fields until the embed fits the 6,000-character total (less ``reserve``)."""
-    while embed_size(embed) > EMBED_TOTAL_LIMIT - reserve and embed.get("fields"):
-        embed["fields"] = embed["fields"][:-1]
-    return embed
-
-
-def text_message(text: str) -> Payload:
-    """A plain reply within the content limit (callers escape what came from users)."""
-    return {"content": clip(text, CONTENT_LIMIT)}
 
 
 # ---------------------------------------------------------------------- digests as posts

@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from papers.discord_render import CONTENT_LIMIT, clip, digest_posts
+from papers.discord_limits import CONTENT_LIMIT, clip
+from papers.discord_render import digest_posts
 from papers.errors import UserError
 from papers.keys import discord_post_key
 from papers.markup import parse

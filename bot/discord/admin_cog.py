@@ -22,6 +22,7 @@ from bot.discord.checks import (
 from bot.discord.client import ShortBot
 from bot.discord.views import embed
 from bot.watch import describe_skipped
+from papers import discord_limits as limits
 from papers import discord_render as render
 from papers.discord_pings import mention
 from papers.model import Feed, SubscriptionKind
@@ -35,7 +36,7 @@ DigestChannel = discord.TextChannel | discord.ForumChannel
 def _feed_line(feed: Feed) -> str:
     state = feed.status
     last = feed.last_result or "never polled"
-    label = render.escape(render.clip(feed.label, 120))
+    label = render.escape(limits.clip(feed.label, 120))
     return f"**{feed.id}** {label} — {state}; {render.escape(last[:200])}"
 
 
@@ -105,7 +106,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
         lines = [_feed_line(f) for f in rows]
         await ctx.send(
             embed=embed(
-                {"title": "Watched feeds", "description": render.clip("\n".join(lines), 4000)}
+                {"title": "Watched feeds", "description": limits.clip("\n".join(lines), 4000)}
             )
         )
 
@@ -260,7 +261,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
         ]
         await ctx.send(
             embed=embed(
-                {"title": "Subscriptions", "description": render.clip("\n".join(lines), 4000)}
+                {"title": "Subscriptions", "description": limits.clip("\n".join(lines), 4000)}
             )
         )
 
@@ -383,7 +384,7 @@ class AdminCog(commands.Cog, name="Maintainers"):
         )
         payload = render.digest_embed(selection.digest, f"Next digest for #{target.name}")
         report = render.escape("\n".join(selection.report.lines()))
-        filters = {"title": "What the filters did", "description": render.clip(report, 4000)}
+        filters = {"title": "What the filters did", "description": limits.clip(report, 4000)}
         # two messages: both embeds in one could pass Discord's 6,000 characters a message
         if ctx.interaction is not None:
             await ctx.send(embed=embed(payload), ephemeral=True)

@@ -17,6 +17,7 @@ from bot import metrics
 from bot.discord.answering import DEFER_AFTER_SECONDS, working
 from bot.discord.client import ShortBot
 from bot.discord.views import PaperChoice, SummaryPages, embed
+from papers import discord_limits as limits
 from papers import discord_render as render
 from papers.discord_linked import linked_embed
 from papers.errors import UserError
@@ -189,7 +190,7 @@ class PapersCog(commands.Cog, name="Papers"):
         metrics.record_command(LINKED_MENU, result, time.perf_counter() - started)
 
     @staticmethod
-    async def _answer_privately(interaction: discord.Interaction, payload: render.Payload) -> None:
+    async def _answer_privately(interaction: discord.Interaction, payload: limits.Payload) -> None:
         if interaction.response.is_done():
             await interaction.followup.send(embed=embed(payload), ephemeral=True)
         else:

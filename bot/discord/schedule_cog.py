@@ -12,6 +12,7 @@ from bot import schedules, subscriptions
 from bot.discord.checks import check_maintainer, guild_destinations, guild_of, resolve_destination
 from bot.discord.client import ShortBot
 from bot.discord.views import embed
+from papers import discord_limits as limits
 from papers import discord_render as render
 from papers import top
 from papers.schedule import EXAMPLES
@@ -77,7 +78,7 @@ class ScheduleCog(commands.Cog, name="Schedules"):
         ]
         await ctx.send(
             embed=embed(
-                {"title": "Digest schedules", "description": render.clip("\n".join(lines), 4000)}
+                {"title": "Digest schedules", "description": limits.clip("\n".join(lines), 4000)}
             )
         )
 

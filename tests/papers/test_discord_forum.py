@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from papers.discord_forum import FORUM_POST, forum_posts, matching_tags
-from papers.discord_render import EMBEDS_PER_MESSAGE, digest_posts
+from papers.discord_limits import EMBEDS_PER_MESSAGE
+from papers.discord_render import digest_posts
 from papers.discord_threads import IN_THREAD, START_THREAD, per_digest_posts, thread_name
 from papers.model import Digest, DigestItem, PaperItem
 from tests.publishers.test_discord_publish import NOW, make_paper, make_summary

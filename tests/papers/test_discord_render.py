@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from papers import discord_limits as limits
 from papers import discord_render as dr
 from papers.model import Paper, PaperWithSummaries, Summary
 
@@ -18,14 +19,14 @@ text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_siz
 
 
 def check_embed(embed: dict) -> None:
-    assert len(embed.get("title", "")) <= dr.TITLE_LIMIT
-    assert len(embed.get("description", "")) <= dr.DESCRIPTION_LIMIT
-    assert len(embed.get("fields", [])) <= dr.FIELDS_LIMIT
+    assert len(embed.get("title", "")) <= limits.TITLE_LIMIT
+    assert len(embed.get("description", "")) <= limits.DESCRIPTION_LIMIT
+    assert len(embed.get("fields", [])) <= limits.FIELDS_LIMIT
     for field in embed.get("fields", []):
-        assert 0 < len(field["name"]) <= dr.FIELD_NAME_LIMIT
-        assert 0 < len(field["value"]) <= dr.FIELD_VALUE_LIMIT
-    assert len(embed.get("footer", {}).get("text", "")) <= dr.FOOTER_LIMIT
-    assert dr.embed_size(embed) <= dr.EMBED_TOTAL_LIMIT
+        assert 0 < len(field["name"]) <= limits.FIELD_NAME_LIMIT
+        assert 0 < len(field["value"]) <= limits.FIELD_VALUE_LIMIT
+    assert len(embed.get("footer", {}).get("text", "")) <= limits.FOOTER_LIMIT
+    assert limits.embed_size(embed) <= limits.EMBED_TOTAL_LIMIT
     blob = " ".join(
         [embed.get("title", ""), embed.get("description", "")]
         + [f["name"] + f["value"] for f in embed.get("fields", [])]

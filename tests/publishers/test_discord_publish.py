@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from papers import discord_limits as limits
 from papers import discord_render as dr
 from papers.model import Digest, DigestItem, Paper, Summary
 from papers.publishing import (
@@ -209,8 +210,8 @@ def test_digest_posts_keep_every_limit(digest: Digest, destination: str, heading
         assert set(payload) == {"content", "embeds"}
         assert check_message_limits({**payload, "nonce": post.key}) == []
         assert payload["content"] or payload["embeds"]
-        assert len(payload["embeds"]) <= dr.EMBEDS_PER_MESSAGE
-        assert sum(dr.embed_size(e) for e in payload["embeds"]) <= dr.EMBED_TOTAL_LIMIT
+        assert len(payload["embeds"]) <= limits.EMBEDS_PER_MESSAGE
+        assert sum(limits.embed_size(e) for e in payload["embeds"]) <= limits.EMBED_TOTAL_LIMIT
         assert 0 < len(post.key) <= 25
         assert not LIVE_MENTION.search(all_text(payload))
     carried = [key for p in posts for key in p.items]
