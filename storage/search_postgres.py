@@ -211,7 +211,7 @@ async def _best_or_newest(
     """The ranked matches when at most COMMON_DOCS are expected, else the newest."""
     if estimate <= COMMON_DOCS:
         return [row[0] for row in (await conn.execute(statements.ranked, params)).all()]
-    return await _newest_within_budget(conn, statements.newest, params, what)
+    return await _within_budget(conn, statements.newest, params, what, NEWEST_BUDGET_MS)
 
 
 async def _ranked(
@@ -243,12 +243,6 @@ async def _ranked(
 NEWEST_BUDGET_MS = 50
 FILL_BUDGET_MS = 30
 _NO_BUDGET = text("SET LOCAL statement_timeout = 0")
-
-
-async def _newest_within_budget(
-    conn: AsyncConnection, newest: Any, params: Any, what: str
-) -> list[int]:
-    return await _within_budget(conn, newest, params, what, NEWEST_BUDGET_MS)
 
 
 async def _within_budget(
