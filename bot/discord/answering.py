@@ -31,17 +31,28 @@ DEFER_AFTER_SECONDS = 1.5
 async def working(ctx: commands.Context[Any], *, ephemeral: bool = False) -> AsyncIterator[None]:
     """While the body runs: "typing…" for a prefix command; for a slash command, a deferral
     only once the body has run ``DEFER_AFTER_SECONDS``."""
-    interaction = ctx.interaction
-    if interaction is None:
+    if ctx.interaction is None:
         async with ctx.typing():
             yield
         return
-    deferring: asyncio.Task[None] | None = None
+    async with deferred_if_slow(ctx.interaction, ephemeral=ephemeral):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def deferred_if_slow(
+    interaction: discord.Interaction, *, ephemeral: bool = False
+) -> AsyncIterator[None]:
+    """An interaction (a slash command's, a menu's) deferred ("thinking…") only once the body
+    has run ``DEFER_AFTER_SECONDS``; the answer then comes as a followup."""
+    deferring: asyncio.Task[Any] | None = None
 
     def defer() -> None:
         nonlocal deferring
         if not interaction.response.is_done():
-            deferring = asyncio.create_task(ctx.defer(ephemeral=ephemeral))
+            deferring = asyncio.create_task(
+                interaction.response.defer(ephemeral=ephemeral, thinking=True)
+            )
 
     timer = asyncio.get_running_loop().call_later(DEFER_AFTER_SECONDS, defer)
     try:

@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import metrics
-from bot.discord.answering import DEFER_AFTER_SECONDS, working
+from bot.discord.answering import deferred_if_slow, working
 from bot.discord.client import ShortBot
 from bot.discord.views import PaperChoice, SummaryPages, embed
 from papers import discord_limits as limits
@@ -154,7 +154,7 @@ class PapersCog(commands.Cog, name="Papers"):
 
     async def linked(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """The message menu: the papers ``message`` links, with their summaries, shown only to
-        whoever asked (deferred only when the look-ups outlast ``DEFER_AFTER_SECONDS``)."""
+        whoever asked (deferred only when the look-ups are slow: ``deferred_if_slow``)."""
         started = time.perf_counter()
         app = self.bot.app
 
@@ -162,30 +162,24 @@ class PapersCog(commands.Cog, name="Papers"):
             bucket = self.api_cooldown.get_bucket(interaction)
             return not (bucket and bucket.update_rate_limit())
 
-        work = asyncio.ensure_future(
-            linked_papers(
-                app.store,
-                self.bot.metadata,
-                message_text(message),
-                now=app.clock(),
-                may_fetch=may_fetch,
-                offline_reason=app.settings.arxiv_off_reason,
-            )
-        )
         result = "ok"
         try:
-            done, _ = await asyncio.wait({work}, timeout=DEFER_AFTER_SECONDS)
-            if not done:
-                await interaction.response.defer(ephemeral=True, thinking=True)
-            payload = linked_embed(await work)
+            async with deferred_if_slow(interaction, ephemeral=True):
+                found = await linked_papers(
+                    app.store,
+                    self.bot.metadata,
+                    message_text(message),
+                    now=app.clock(),
+                    may_fetch=may_fetch,
+                    offline_reason=app.settings.arxiv_off_reason,
+                )
+            payload = linked_embed(found)
         except Exception:
             result, error_id = "error", uuid.uuid4().hex[:8]
             log.exception("the linked papers menu failed error_id=%s", error_id)
             payload = {
                 "description": f"Sorry, something went wrong on my side (error id `{error_id}`)."
             }
-        finally:
-            work.cancel()
         await self._answer_privately(interaction, payload)
         metrics.record_command(LINKED_MENU, result, time.perf_counter() - started)
 
