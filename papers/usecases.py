@@ -22,7 +22,7 @@ from papers.model import (
     Subscription,
     Summary,
 )
-from papers.ports import DigestStore, IngestStore, MetadataSource, PaperStore
+from papers.ports import DigestStore, IngestStore, MetadataSource, PaperStore, ThreadHomes
 from papers.text import normalize_title
 
 if TYPE_CHECKING:
@@ -96,6 +96,15 @@ async def _lookup(store: PaperStore, ref: PaperRef, max_others: int) -> LookupOu
     if found is None:
         return NotFound(ref, f"No paper {describe(ref)} is known yet")
     return Found(ref, found)
+
+
+async def discussed_in(homes: ThreadHomes, paper_key: str, guild_id: int | None) -> int | None:
+    """The paper's forum post in this server (its Discord home, the newest if a paper has
+    posts in several forums), or None: ``!summary`` links to it."""
+    if guild_id is None:
+        return None
+    threads = await homes.paper_threads(paper_key, guild_id)
+    return threads[-1] if threads else None
 
 
 async def find_paper(

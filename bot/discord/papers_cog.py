@@ -24,7 +24,16 @@ from papers.errors import UserError
 from papers.ids import ArxivId
 from papers.linked import linked_papers
 from papers.model import Paper
-from papers.usecases import Found, NotFound, find_paper, latest, paper_by_key, search, suggest
+from papers.usecases import (
+    Found,
+    NotFound,
+    discussed_in,
+    find_paper,
+    latest,
+    paper_by_key,
+    search,
+    suggest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -121,13 +130,9 @@ class PapersCog(commands.Cog, name="Papers"):
     async def _send_paper(self, ctx: commands.Context[ShortBot], outcome: Found) -> None:
         found = outcome.match
         view = SummaryPages(found) if render.paper_page_count(found) > 1 else None
-        # the paper's forum post in this server, if a forum channel has one (its home)
-        homes = (
-            await self.bot.app.store.paper_threads(found.paper.key, ctx.guild.id)
-            if ctx.guild
-            else []
-        )
-        content = f"Discussed in <#{homes[-1]}>" if homes else None
+        guild_id = ctx.guild.id if ctx.guild else None
+        home = await discussed_in(self.bot.app.store, found.paper.key, guild_id)
+        content = f"Discussed in <#{home}>" if home else None
         if view is None:
             await ctx.send(content, embed=embed(render.paper_embed(found)))
         else:
